@@ -1,0 +1,1 @@
+"""Calls for applications, independent scored review, and decisions."""

@@ -1,0 +1,1 @@
+"""Accounts, roles, invitations, password policy and API tokens."""

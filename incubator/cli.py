@@ -1,0 +1,152 @@
+"""Command-line tools, registered on ``flask``: ``flask users create|set-password`` and ``flask demo``.
+
+Each command is a unit of work like a request: services flush, the command commits once, then
+queued email is delivered. A refusal rolls back and exits non-zero with the service's message.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import click
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
+from flask_babel import force_locale
+
+from incubator.audit.services import record
+from incubator.auth.models import Role
+from incubator.auth.services import create_user, find_user, set_password
+from incubator.core.errors import ServiceError
+from incubator.core.uow import commit
+from incubator.extensions import db
+from incubator.notifications.email import deliver_committed
+
+users_cli = AppGroup("users", help="Create accounts and set passwords.")
+
+PASSWORD_STDIN_HELP = "Read the password from the first line of standard input instead of prompting."
+
+
+def _default_locale(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Run with the default locale: the app's locale selector reads the request, and a command has none."""
+
+    @wraps(command)
+    def wrapped(*args, **kwargs):
+        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+            return command(*args, **kwargs)
+
+    return wrapped
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+        if not password:
+            raise click.ClickException("No password on standard input.")
+        return password
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def _run(fn: Callable[..., Any], *args, **kwargs) -> Any:
+    """Call a service and commit; a refusal becomes a click error (exit status 1)."""
+    try:
+        result = fn(*args, **kwargs)
+        commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        details = [m for messages in exc.fields.values() for m in messages if str(m) != exc.message]
+        raise click.ClickException(" ".join([exc.message, *map(str, details)])) from exc
+    deliver_committed()
+    return result
+
+
+def _create_account(email: str, name: str, role: str, password: str, admin: bool):
+    user = create_user(email, name, role, password=password, is_admin=admin)
+    record(None, "user.created", user, label=user.email, role=user.role.value, admin=user.is_admin, via="cli")
+    return user
+
+
+def _change_password(user, password: str) -> None:
+    set_password(user, password)
+    record(None, "password.set", user, label=user.email, via="cli")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice([role.value for role in Role]), help="The account's role.")
+@click.option("--name", default="", help="Display name (defaults to the email address).")
+@click.option("--admin", is_flag=True, help="Give a manager admin rights (roles, invitations, audit log).")
+@click.option("--password-stdin", is_flag=True, help=PASSWORD_STDIN_HELP)
+@_default_locale
+def create_user_command(email: str, role: str, name: str, admin: bool, password_stdin: bool) -> None:
+    """Create an account for EMAIL with a password.
+
+    The password is asked for twice without echo (or read from standard input with
+    --password-stdin) and must meet the password policy: 12 to 128 characters and not a
+    common password.
+
+    Example: flask users create ops@tbi.example --role manager --name "Sophea Lim" --admin
+    """
+    try:
+        email = validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise click.BadParameter(str(exc), param_hint="EMAIL") from exc
+    if admin and role != Role.MANAGER:
+        raise click.BadParameter("only managers can be admins.", param_hint="--admin")
+    if find_user(email):
+        raise click.ClickException(f"An account with the email {email.lower()} already exists.")
+    password = _read_password(password_stdin)
+    user = _run(_create_account, email, name, role, password, admin)
+    suffix = " (admin)" if user.is_admin else ""
+    click.echo(f"Created {user.role.value}{suffix} {user.email}.")
+
+
+@users_cli.command("set-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help=PASSWORD_STDIN_HELP)
+@_default_locale
+def set_password_command(email: str, password_stdin: bool) -> None:
+    """Set a new password for the account EMAIL.
+
+    The password is asked for twice without echo (or read from standard input with
+    --password-stdin) and must meet the password policy. Every other session of the account
+    is signed out.
+    """
+    user = find_user(email)
+    if user is None:
+        raise click.ClickException(f"No account with the email {email.strip().lower()}.")
+    password = _read_password(password_stdin)
+    _run(_change_password, user, password)
+    click.echo(f"Password changed for {user.email}; other sessions were signed out.")
+
+
+@click.command("demo")
+@with_appcontext
+@_default_locale
+def demo_command() -> None:
+    """Load a demo incubator with accounts, cohorts, startups and reviews.
+
+    Safe to run again: once the demo manager account exists nothing is changed. Every demo
+    account has the same published password, so the command refuses to run when
+    APP_ENV=production.
+    """
+    from incubator.demo import ACCOUNTS, DEMO_PASSWORD, LOGINS, demo_loaded, load_demo
+
+    if current_app.config["APP_ENV"] == "production":
+        raise click.ClickException("The demo has public passwords; it is not loaded when APP_ENV=production.")
+    if demo_loaded():
+        click.echo("Demo data is already loaded; nothing changed.")
+    else:
+        summary = _run(load_demo)
+        click.echo(
+            f"Loaded the demo: {summary.accounts} accounts, {summary.cohorts} cohorts, {summary.startups} startups, "
+            f"{summary.applications} applications, {summary.reviews} submitted reviews."
+        )
+    click.echo(f"\nDemo logins (password for every account: {DEMO_PASSWORD}):")
+    for key in LOGINS:
+        account = ACCOUNTS[key]
+        click.echo(f"  {account.role:<9} {account.email:<28} {account.name}")
+    others = ", ".join(a.email for k, a in ACCOUNTS.items() if k not in LOGINS)
+    click.echo(f"  also: {others}")
+    click.echo(f"Sign in at {current_app.config['APP_BASE_URL']}/auth/login")

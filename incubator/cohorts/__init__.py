@@ -1,0 +1,1 @@
+"""Programs, cohorts, startups and their teams."""

@@ -1,0 +1,1 @@
+"""Cross-cutting helpers shared by every domain: authorization, errors, i18n, uploads."""

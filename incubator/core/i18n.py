@@ -1,0 +1,65 @@
+"""Locale and time-zone selection plus the Jinja filters that format dates and money per viewer."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import available_timezones
+
+from flask import Flask, current_app, request, session
+from flask_babel import format_date, format_datetime, get_locale, get_timezone
+from flask_login import current_user
+
+from incubator.core.money import format_money
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(list(languages)) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    if current_user and current_user.is_authenticated and current_user.timezone:
+        return current_user.timezone
+    return current_app.config["DEFAULT_TIMEZONE"]
+
+
+_TIMEZONES: list[str] | None = None
+
+
+def timezone_choices() -> list[str]:
+    """Canonical IANA zone names, sorted, computed once per process."""
+    global _TIMEZONES
+    if _TIMEZONES is None:
+        _TIMEZONES = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+    return _TIMEZONES
+
+
+def _local_datetime(value: datetime | None, fmt: str = "medium") -> str:
+    return format_datetime(value, fmt) if value else ""
+
+
+def _local_date(value: date | datetime | None, fmt: str = "medium") -> str:
+    return format_date(value, fmt) if value else ""
+
+
+def _money(amount_minor: int | None, currency: str) -> str:
+    return format_money(amount_minor, currency, str(get_locale() or "en"))
+
+
+def init_template_helpers(app: Flask) -> None:
+    app.add_template_filter(_local_datetime, "localdt")
+    app.add_template_filter(_local_date, "localdate")
+    app.add_template_global(_money, "money")
+
+    @app.context_processor
+    def inject_i18n():
+        return {
+            "LANGUAGES": app.config["LANGUAGES"],
+            "current_locale": str(get_locale() or "en"),
+            "incubator_name": app.config["INCUBATOR_NAME"],
+            "current_timezone": str(get_timezone()),
+        }

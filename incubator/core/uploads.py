@@ -1,0 +1,81 @@
+"""Uploaded files: checked by size and by content (not by name), stored under ``UPLOAD_FOLDER``."""
+from __future__ import annotations
+
+import io
+import uuid
+from pathlib import Path
+from typing import IO
+
+from flask import current_app
+from flask_babel import gettext as _
+from PIL import Image, UnidentifiedImageError
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+from incubator.core.errors import ServiceError
+
+IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
+MAX_IMAGE_PIXELS = 25_000_000
+
+
+def _read_limited(stream: IO[bytes], max_bytes: int, field: str) -> bytes:
+    data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ServiceError(
+            _("The file is larger than %(mb)s MB.", mb=max_bytes // (1024 * 1024)), {field: [_("File too large.")]}
+        )
+    if not data:
+        raise ServiceError(_("The file is empty."), {field: [_("File is empty.")]})
+    return data
+
+
+def _store(data: bytes, kind: str, extension: str) -> str:
+    relative = Path(kind) / f"{uuid.uuid4().hex}.{extension}"
+    target = Path(current_app.config["UPLOAD_FOLDER"]) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return relative.as_posix()
+
+
+def save_pdf(stream: IO[bytes], kind: str, field: str = "file") -> str:
+    """Check that ``stream`` is a readable PDF within the size limit and store it.
+
+    :return: the stored path relative to ``UPLOAD_FOLDER``.
+    """
+    data = _read_limited(stream, current_app.config["PITCH_DECK_MAX_BYTES"], field)
+    not_pdf = ServiceError(_("The file must be a PDF document."), {field: [_("Upload a PDF file.")]})
+    if not data.startswith(b"%PDF-"):
+        raise not_pdf
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if len(reader.pages) < 1:
+            raise not_pdf
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise not_pdf from exc
+    return _store(data, kind, "pdf")
+
+
+def save_image(stream: IO[bytes], kind: str, field: str = "file") -> str:
+    """Check that ``stream`` is a PNG, JPEG or WebP image within the size limit and store it."""
+    data = _read_limited(stream, current_app.config["LOGO_MAX_BYTES"], field)
+    not_image = ServiceError(_("The file must be a PNG, JPEG or WebP image."), {field: [_("Upload an image.")]})
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image_format = image.format
+            if image.width * image.height > MAX_IMAGE_PIXELS:
+                raise not_image
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise not_image from exc
+    if image_format not in IMAGE_FORMATS:
+        raise not_image
+    return _store(data, kind, IMAGE_FORMATS[image_format])
+
+
+def upload_path(relative: str) -> Path:
+    """The absolute path of a stored upload, refusing anything outside the upload folder."""
+    root = Path(current_app.config["UPLOAD_FOLDER"]).resolve()
+    path = (root / relative).resolve()
+    if root not in path.parents:
+        raise FileNotFoundError(relative)
+    return path

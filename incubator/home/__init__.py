@@ -1,0 +1,1 @@
+"""The signed-in home page per role, and the language switch."""

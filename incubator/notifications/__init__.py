@@ -1,0 +1,1 @@
+"""Email outbox: messages are stored in the transaction and delivered after it commits."""
