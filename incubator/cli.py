@@ -5,6 +5,8 @@ queued email is delivered. A refusal rolls back and exits non-zero with the serv
 """
 from __future__ import annotations
 
+import logging
+import sys
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -41,7 +43,7 @@ def _default_locale(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
-        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+        password = sys.stdin.readline().rstrip("\r\n")
         if not password:
             raise click.ClickException("No password on standard input.")
         return password
@@ -55,8 +57,9 @@ def _run(fn: Callable[..., Any], *args, **kwargs) -> Any:
         commit()
     except ServiceError as exc:
         db.session.rollback()
-        details = [m for messages in exc.fields.values() for m in messages if str(m) != exc.message]
-        raise click.ClickException(" ".join([exc.message, *map(str, details)])) from exc
+        # Show every reason (e.g. all password problems), not only the first.
+        details = [str(m) for msgs in exc.fields.values() if len(msgs) > 1 for m in msgs if str(m) != exc.message]
+        raise click.ClickException(" ".join([str(exc.message), *details])) from exc
     deliver_committed()
     return result
 
@@ -76,7 +79,7 @@ def _change_password(user, password: str) -> None:
 @click.argument("email")
 @click.option("--role", required=True, type=click.Choice([role.value for role in Role]), help="The account's role.")
 @click.option("--name", default="", help="Display name (defaults to the email address).")
-@click.option("--admin", is_flag=True, help="Give a manager admin rights (roles, invitations, audit log).")
+@click.option("--admin", is_flag=True, help="Make a manager an admin (invites managers, changes roles and access).")
 @click.option("--password-stdin", is_flag=True, help=PASSWORD_STDIN_HELP)
 @_default_locale
 def create_user_command(email: str, role: str, name: str, admin: bool, password_stdin: bool) -> None:
@@ -86,7 +89,9 @@ def create_user_command(email: str, role: str, name: str, admin: bool, password_
     --password-stdin) and must meet the password policy: 12 to 128 characters and not a
     common password.
 
-    Example: flask users create ops@tbi.example --role manager --name "Sophea Lim" --admin
+    \b
+    Example:
+      flask users create ops@tbi.example.com --role manager --name "Sophea Lim" --admin
     """
     try:
         email = validate_email(email, check_deliverability=False).normalized
@@ -138,10 +143,18 @@ def demo_command() -> None:
     if demo_loaded():
         click.echo("Demo data is already loaded; nothing changed.")
     else:
-        summary = _run(load_demo)
+        # One log line per queued email would bury the logins; the summary counts them instead.
+        mail_log = logging.getLogger("incubator.notifications.email")
+        level = mail_log.level
+        mail_log.setLevel(logging.WARNING)
+        try:
+            summary = _run(load_demo)
+        finally:
+            mail_log.setLevel(level)
         click.echo(
             f"Loaded the demo: {summary.accounts} accounts, {summary.cohorts} cohorts, {summary.startups} startups, "
-            f"{summary.applications} applications, {summary.reviews} submitted reviews."
+            f"{summary.applications} applications, {summary.reviews} submitted reviews, "
+            f"{summary.emails} emails in the outbox."
         )
     click.echo(f"\nDemo logins (password for every account: {DEMO_PASSWORD}):")
     for key in LOGINS:
@@ -149,4 +162,4 @@ def demo_command() -> None:
         click.echo(f"  {account.role:<9} {account.email:<28} {account.name}")
     others = ", ".join(a.email for k, a in ACCOUNTS.items() if k not in LOGINS)
     click.echo(f"  also: {others}")
-    click.echo(f"Sign in at {current_app.config['APP_BASE_URL']}/auth/login")
+    click.echo(f"Sign in at {current_app.config['APP_BASE_URL']}/auth/login (emails: /outbox, as a manager)")

@@ -83,6 +83,8 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT_IP": os.environ.get("LOGIN_RATE_LIMIT_IP", "20 per minute"),
         "LOGIN_RATE_LIMIT_ACCOUNT": os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "5 per minute"),
+        "PASSWORD_RESET_RATE_LIMIT": "10 per hour",
+        "APPLICATION_RATE_LIMIT": "20 per hour",
         "PASSWORD_HASH_METHOD": "scrypt",
         "INVITATION_MAX_AGE_SECONDS": 7 * 24 * 3600,
         "PASSWORD_RESET_MAX_AGE_SECONDS": 2 * 3600,
@@ -108,8 +110,15 @@ def test_overrides(database_url: str, instance_path: str) -> dict:
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url),
         "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
+        # The limiter stays on (so tests can exercise it) with limits no ordinary test reaches.
+        "LOGIN_RATE_LIMIT_IP": "10000 per minute",
+        "LOGIN_RATE_LIMIT_ACCOUNT": "10000 per minute",
+        "PASSWORD_RESET_RATE_LIMIT": "10000 per minute",
+        "APPLICATION_RATE_LIMIT": "10000 per minute",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "UPLOAD_FOLDER": str(Path(instance_path) / "uploads"),
         "MAIL_SERVER": "",
     }
+
+
+test_overrides.__test__ = False  # a settings builder, not a pytest test

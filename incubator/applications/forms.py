@@ -1,6 +1,7 @@
 """Forms for the public application, the rubric, reviews and decisions."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -20,18 +21,15 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from incubator.cohorts.choices import GENDERS, PROVINCES, SECTORS, STAGES, choices
+from incubator.core.forms import strip
 
 MAX_FOUNDERS = 5
 
 
 class FounderEntry(Form):
     name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
-    email = EmailField(_l("Email"), validators=[Optional(), Email(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[Optional(), Email(), Length(max=254)], filters=[strip])
     gender = SelectField(_l("Gender"), choices=choices(GENDERS), default="undisclosed")
-
-    def validate_email(self, field):
-        if bool(self.name.data) != bool(field.data):
-            raise ValidationError(_l("Give both a name and an email, or leave both empty."))
 
 
 class ApplicationForm(FlaskForm):
@@ -54,8 +52,11 @@ class ApplicationForm(FlaskForm):
     submit = SubmitField(_l("Submit application"))
 
     def validate_founders(self, field):
+        for entry in field.entries:
+            if bool(entry.form.name.data) != bool(entry.form.email.data):
+                raise ValidationError(_("Give both a name and an email for each founder, or leave both empty."))
         if not self.founder_list():
-            raise ValidationError(_l("Name at least one founder with an email."))
+            raise ValidationError(_("Name at least one founder with an email."))
 
     def founder_list(self) -> list[dict]:
         return [

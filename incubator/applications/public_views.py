@@ -30,7 +30,7 @@ def open_calls():
 
 
 @bp.route("/<int:cohort_id>", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config.get("APPLICATION_RATE_LIMIT", "20 per hour"), methods=["POST"])
+@limiter.limit(lambda: current_app.config["APPLICATION_RATE_LIMIT"], methods=["POST"])
 def apply(cohort_id: int):
     cohort = db.get_or_404(Cohort, cohort_id)
     if not cohort.accepts_applications() or services.is_full(cohort):

@@ -1,6 +1,7 @@
 """Forms for signing in, invitations, passwords, profiles and API tokens."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
@@ -8,6 +9,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, V
 
 from incubator.auth.models import ROLE_LABELS
 from incubator.auth.passwords import MAX_LENGTH
+from incubator.core.forms import strip
 from incubator.core.i18n import timezone_choices
 
 LANGUAGE_CHOICES = [("en", "English"), ("km", "ភាសាខ្មែរ")]
@@ -15,18 +17,18 @@ LANGUAGE_CHOICES = [("en", "English"), ("km", "ភាសាខ្មែរ")]
 
 def _timezone_valid(form, field):
     if field.data not in timezone_choices():
-        raise ValidationError(_l("Choose a time zone from the list."))
+        raise ValidationError(_("Choose a time zone from the list."))
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)], filters=[strip])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
     remember = BooleanField(_l("Keep me signed in on this device"))
     submit = SubmitField(_l("Sign in"))
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)], filters=[strip])
     submit = SubmitField(_l("Email me a reset link"))
 
 
@@ -84,7 +86,7 @@ class ApiTokenForm(FlaskForm):
 
 
 class InviteForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)], filters=[strip])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
     role = SelectField(_l("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
     startup_id = SelectField(_l("Startup (for founders)"), coerce=int, validators=[Optional()])

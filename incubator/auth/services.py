@@ -121,13 +121,15 @@ def invite_user(
     if find_user(email):
         raise ConflictError(_("%(email)s already has an account.", email=email), {"email": [_("Already registered.")]})
     max_age = current_app.config["INVITATION_MAX_AGE_SECONDS"]
+    now = utcnow()
     invitation = Invitation(
         email=email,
         name=name.strip(),
         role=role,
         startup_id=startup.id if startup is not None else None,
         invited_by_id=inviter.id if inviter else None,
-        expires_at=utcnow() + timedelta(seconds=max_age),
+        created_at=now,
+        expires_at=now + timedelta(seconds=max_age),
     )
     db.session.add(invitation)
     db.session.flush()

@@ -49,7 +49,7 @@ def logout():
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])
+@limiter.limit(lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT"], methods=["POST"])
 def forgot_password():
     form = forms.ForgotPasswordForm()
     if form.validate_on_submit():
@@ -112,7 +112,8 @@ def change_password():
         done = attempt(form, services.change_password, current_user, form.current_password.data,
                        form.new_password.data)
         if done is not FAILED:
-            login_user(current_user)  # the session id changed with the password; keep this session
+            # The cookie id changed with the password: sign this session in again so it survives.
+            login_user(current_user._get_current_object())
             flash(_("Password changed. Other devices have been signed out."), "success")
             return redirect(url_for("auth.profile"))
     return _render_profile(password_form=form), 422

@@ -15,11 +15,12 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from incubator.cohorts.choices import GENDERS, PROVINCES, SECTORS, STAGES, choices
 from incubator.cohorts.models import STARTUP_STATUS_LABELS
+from incubator.core.forms import strip
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -33,13 +34,13 @@ class CohortForm(FlaskForm):
     name = StringField(_l("Cohort name"), validators=[DataRequired(), Length(max=120)])
     track = StringField(_l("Track"), validators=[Optional(), Length(max=120)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
-    starts_on = DateField(_l("Starts on"), validators=[DataRequired()])
-    ends_on = DateField(_l("Ends on"), validators=[DataRequired()])
+    starts_on = DateField(_l("Starts on"), validators=[InputRequired()])
+    ends_on = DateField(_l("Ends on"), validators=[InputRequired()])
     applications_close_at = DateTimeLocalField(
         _l("Applications close at"), format="%Y-%m-%dT%H:%M", validators=[Optional()],
         description=_l("In your time zone. Leave empty to close by changing the status."),
     )
-    capacity = IntegerField(_l("Capacity (startups)"), validators=[DataRequired(), NumberRange(min=1, max=1000)])
+    capacity = IntegerField(_l("Capacity (startups)"), validators=[InputRequired(), NumberRange(min=1, max=1000)])
     sectors = MultiCheckboxField(_l("Sectors"), choices=choices(SECTORS), validators=[DataRequired()])
     submit = SubmitField(_l("Save cohort"))
 
@@ -65,7 +66,7 @@ class TeamMemberForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     role_title = StringField(_l("Role"), validators=[DataRequired(), Length(max=80)],
                              description=_l("For example: CTO, Head of sales"))
-    email = StringField(_l("Email"), validators=[Optional(), Email(), Length(max=254)])
+    email = StringField(_l("Email"), validators=[Optional(), Email(), Length(max=254)], filters=[strip])
     gender = SelectField(_l("Gender"), choices=choices(GENDERS), default="undisclosed")
     submit = SubmitField(_l("Add to team"))
 

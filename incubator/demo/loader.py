@@ -35,6 +35,7 @@ from incubator.cohorts.services import (
     update_cohort,
     update_startup,
 )
+from incubator.core.errors import ConflictError
 from incubator.demo.data import (
     ACCOUNTS,
     COMMENTS,
@@ -50,6 +51,7 @@ from incubator.demo.data import (
 )
 from incubator.demo.pdf import pitch_deck_pdf
 from incubator.extensions import db
+from incubator.notifications.models import OutboxMessage
 
 PROGRAM = "Technology Business Incubation Programme"
 REVIEWER_ROTATION = ("mentor", "seoul", "shanghai", "berlin", "programs")
@@ -63,6 +65,7 @@ class DemoSummary:
     startups: int = 0
     applications: int = 0
     reviews: int = 0
+    emails: int = 0
 
 
 def demo_loaded() -> bool:
@@ -75,11 +78,15 @@ def load_demo(today: date | None = None) -> DemoSummary:
 
     :param today: the local date the timeline is built around; defaults to today in ``DEFAULT_TIMEZONE``.
     :return: how much was created.
-    :raises ServiceError: a service refused, e.g. a demo email already belongs to an account.
+    :raises ConflictError: a demo email already belongs to an account.
     """
     zone = ZoneInfo(current_app.config["DEFAULT_TIMEZONE"])
     today = today or datetime.now(zone).date()
+    taken = [account.email for account in ACCOUNTS.values() if find_user(account.email)]
+    if taken:
+        raise ConflictError(f"These demo accounts already exist: {', '.join(taken)}. Use an empty database.")
     summary = DemoSummary()
+    emails_before = _outbox_size()
     people = {key: _create_account(account) for key, account in ACCOUNTS.items()}
     summary.accounts = len(people)
     manager = people["manager"]
@@ -97,9 +104,8 @@ def load_demo(today: date | None = None) -> DemoSummary:
     }, RUNNING_RUBRIC)
     closed_at = _local_midnight(running_start - timedelta(days=14), zone)
     reviewed, decided = closed_at + timedelta(days=2), closed_at + timedelta(days=7)
-    for index, pitch in enumerate(RUNNING_PITCHES):
-        timeline = (closed_at - timedelta(days=30 - index), reviewed, decided)
-        _add_application(manager, people, running, pitch, index, timeline, summary)
+    timelines = [(closed_at - timedelta(days=30 - i), reviewed, decided) for i in range(len(RUNNING_PITCHES))]
+    _run_intake(manager, people, running, RUNNING_PITCHES, timelines, summary)
     update_cohort(manager, running, _cohort_data(running, applications_close_at=closed_at))
     change_cohort_status(manager, running, CohortStatus.RUNNING)
 
@@ -114,13 +120,17 @@ def load_demo(today: date | None = None) -> DemoSummary:
         "sectors": ["digital", "clean_energy", "health", "education", "agritech"],
     }, OPEN_RUBRIC)
     now = datetime.now(timezone.utc)
-    for index, pitch in enumerate(OPEN_PITCHES):
-        submitted = now - timedelta(days=2 * (len(OPEN_PITCHES) - index), hours=index)
-        timeline = (submitted, submitted + timedelta(days=1), submitted + timedelta(days=2))
-        _add_application(manager, people, upcoming, pitch, index, timeline, summary)
+    sent = [now - timedelta(days=2 * (len(OPEN_PITCHES) - i), hours=i) for i in range(len(OPEN_PITCHES))]
+    timelines = [(at, at + timedelta(days=1), at + timedelta(days=2)) for at in sent]
+    _run_intake(manager, people, upcoming, OPEN_PITCHES, timelines, summary)
     summary.cohorts = 2
     db.session.flush()
+    summary.emails = _outbox_size() - emails_before
     return summary
+
+
+def _outbox_size() -> int:
+    return db.session.scalar(sa.select(sa.func.count(OutboxMessage.id)))
 
 
 def _create_account(account: Account) -> User:
@@ -174,18 +184,40 @@ def _deck(pitch: Pitch) -> io.BytesIO:
     return io.BytesIO(pitch_deck_pdf(pitch.name, lines))
 
 
-def _add_application(
+def _run_intake(
     manager: User,
     people: dict[str, User],
     cohort: Cohort,
-    pitch: Pitch,
-    index: int,
-    timeline: tuple[datetime, datetime, datetime],
+    pitches: list[Pitch],
+    timelines: list[tuple[datetime, datetime, datetime]],
     summary: DemoSummary,
-) -> Application:
-    """Submit one application, then review and decide it as ``pitch`` says, at the ``timeline``'s
-    (submitted, reviewed, decided) moments."""
-    submitted, reviewed, decided = timeline
+) -> None:
+    """Submit, review and decide ``pitches`` at their (submitted, reviewed, decided) moments.
+
+    Every application is submitted before any decision, as in a real intake: a cohort that is
+    full refuses new applications.
+    """
+    applications = [_submit(cohort, pitch) for pitch in pitches]
+    summary.applications += len(applications)
+    for index, (application, pitch, (submitted, reviewed, _)) in enumerate(
+        zip(applications, pitches, timelines, strict=True)
+    ):
+        # Services stamp "now"; move the history back so the timeline reads like a real intake.
+        application.submitted_at = submitted
+        summary.reviews += _review(manager, people, application, pitch, index, submitted, reviewed)
+    for application, pitch, (_, _, decided) in zip(applications, pitches, timelines, strict=True):
+        if pitch.outcome == ApplicationStatus.SUBMITTED:
+            continue
+        note = "Congratulations!" if pitch.outcome == ApplicationStatus.ACCEPTED else ""
+        decide(manager, application, pitch.outcome, note)
+        application.decided_at = decided
+        if pitch.outcome == ApplicationStatus.ACCEPTED:
+            _complete_startup(manager, application, pitch)
+            summary.startups += 1
+    db.session.flush()
+
+
+def _submit(cohort: Cohort, pitch: Pitch) -> Application:
     slug = "".join(ch if ch.isalnum() else "-" for ch in pitch.name.lower()).strip("-")
     data = {
         "startup_name": pitch.name,
@@ -199,13 +231,23 @@ def _add_application(
         "website": f"https://{slug}.example.com",
     }
     founders = [{"name": f[0], "gender": f[1], "email": _founder_email(f)} for f in pitch.founders]
-    application = submit_application(cohort, data, founders, _deck(pitch), locale=pitch.locale)
-    summary.applications += 1
-    # Services stamp "now"; move the history back so the timeline reads like a real intake.
-    application.submitted_at = submitted
+    return submit_application(cohort, data, founders, _deck(pitch), locale=pitch.locale)
+
+
+def _review(
+    manager: User,
+    people: dict[str, User],
+    application: Application,
+    pitch: Pitch,
+    index: int,
+    submitted: datetime,
+    reviewed: datetime,
+) -> int:
+    """Assign the pitch's reviewers and submit the finished reviews; returns how many were submitted."""
     reviews = pitch.reviews
     if reviews is None:
         reviews = {REVIEWER_ROTATION[(index + k) % len(REVIEWER_ROTATION)]: "done" for k in range(2)}
+    done = 0
     for number, (key, state) in enumerate(reviews.items()):
         reviewer = people[key]
         assignment = assign_reviewer(manager, application, reviewer)
@@ -213,18 +255,10 @@ def _add_application(
         if state == "done":
             _score(reviewer, assignment, pitch, index + 2 * number)
             assignment.submitted_at = reviewed + timedelta(hours=5 * number)
-            summary.reviews += 1
+            done += 1
         elif state == "conflict":
             declare_conflict(reviewer, assignment, "I advised this team on a grant application last year.")
-    if pitch.outcome != ApplicationStatus.SUBMITTED:
-        note = "Congratulations!" if pitch.outcome == ApplicationStatus.ACCEPTED else ""
-        decide(manager, application, pitch.outcome, note)
-        application.decided_at = decided
-    if pitch.outcome == ApplicationStatus.ACCEPTED:
-        _complete_startup(manager, application, pitch)
-        summary.startups += 1
-    db.session.flush()
-    return application
+    return done
 
 
 def _score(reviewer: User, assignment: ReviewAssignment, pitch: Pitch, seed: int) -> None:

@@ -1,4 +1,4 @@
-"""Fixtures for the API tests: users by role, and a bearer header for any user."""
+"""Fixtures for the API tests: one user per role (bearer headers come from ``api_token``)."""
 from __future__ import annotations
 
 import pytest
@@ -22,8 +22,3 @@ def outsider():
     """A founder with no startup (or of another startup): sees nothing that is not theirs."""
     return UserFactory(role=Role.FOUNDER)
 
-
-@pytest.fixture
-def headers(api_token):
-    """``headers(user)`` returns an ``Authorization: Bearer`` header for ``user``."""
-    return api_token

@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
 from incubator.api.v1.cohorts import load_cohort
-from incubator.api.v1.payloads import first_or_404, paginate, parse_body, parse_query, respond
+from incubator.api.v1.payloads import first_or_404, paginate, parse_body, parse_query, respond, validate
 from incubator.api.v1.schemas import (
     ApplicationDetail,
     ApplicationForm,
@@ -182,7 +182,7 @@ def submit_review(application_id: int):
 def _json_field(text: str):
     try:
         return json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise ServiceError(_("The founders field is not valid JSON."),
                            {"founders": [_("Send a JSON array of founders.")]}) from exc
 
@@ -204,7 +204,8 @@ def _founders_from(form) -> list:
 
 
 def _apply_rate_limit() -> str:
-    return current_app.config.get("API_APPLY_RATE_LIMIT", "10 per minute")
+    # The same policy as the web application form.
+    return current_app.config["APPLICATION_RATE_LIMIT"]
 
 
 @operation("/cohorts/<id:cohort_id>/applications", "POST", summary=_l("Apply to a cohort"), tag="applications",
@@ -219,7 +220,7 @@ def submit_application(cohort_id: int):
     cohort = load_cohort(cohort_id)
     fields = request.form.to_dict()
     fields["founders"] = _founders_from(request.form)
-    form = ApplicationForm.model_validate(fields)
+    form = validate(ApplicationForm, fields)
     deck = request.files.get("pitch_deck")
     languages = current_app.config["LANGUAGES"]
     locale = form.locale if form.locale in languages else str(get_locale() or "en")

@@ -1,8 +1,12 @@
 """JSON errors for the API: every failure is ``{"error": {"code", "message", "fields"}}``.
 
-Blueprint handlers cover errors raised inside API views (403, 404, 413, validation, service
-refusals). Unmatched URLs and wrong methods under ``/api/`` never reach a blueprint; the app-wide
-handler in ``incubator.core.errors`` already answers those in the same JSON shape.
+Blueprint handlers cover errors raised inside API views (403, 404, 413, service refusals).
+Unmatched URLs and wrong methods under ``/api/`` never reach a blueprint; the app-wide handler in
+``incubator.core.errors`` already answers those in the same JSON shape.
+
+Pydantic errors become ``InvalidInput`` (422) where input is parsed (``payloads.validate``), not in
+a handler for every ``ValidationError``: a response model that fails to validate is our bug and
+must stay a 500 instead of blaming the client.
 """
 from __future__ import annotations
 
@@ -26,6 +30,14 @@ def abort_json(status: int, message: str | None = None) -> NoReturn:
     exc = default_exceptions[status](description=message)
     exc.custom_message = message is not None  # the convention core.errors reads
     raise exc
+
+
+class InvalidInput(ServiceError):
+    """The request's input failed its pydantic model; ``fields`` holds translated messages per field."""
+
+    @classmethod
+    def from_validation(cls, exc: ValidationError) -> InvalidInput:
+        return cls(_("Some of the information is not valid."), field_errors(exc))
 
 
 def unauthorized(message: str | None = None):
@@ -86,6 +98,7 @@ def field_errors(exc: ValidationError) -> dict[str, list[str]]:
 
 @api_v1.errorhandler(HTTPException)
 def handle_http_error(exc: HTTPException):
+    """Any HTTP error raised in an API view (403, 404, 413, 429...) as JSON."""
     status = exc.code or 500
     if status == 401:
         return unauthorized()
@@ -96,12 +109,8 @@ def handle_http_error(exc: HTTPException):
     return response
 
 
-@api_v1.errorhandler(ValidationError)
-def handle_validation_error(exc: ValidationError):
-    return error_response(422, _("Some of the information is not valid."), fields=field_errors(exc))
-
-
 @api_v1.errorhandler(ServiceError)
 def handle_service_error(exc: ServiceError):
+    """A service refused or the input was invalid: its status (422 or 409), message and fields; nothing is kept."""
     db.session.rollback()
     return error_response(exc.status, exc.message, exc.code, exc.fields)

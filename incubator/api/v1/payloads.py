@@ -7,9 +7,9 @@ from typing import TypeVar
 import sqlalchemy as sa
 from flask import Response, jsonify, request
 from flask_babel import gettext as _
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
-from incubator.api.v1.errors import abort_json
+from incubator.api.v1.errors import InvalidInput, abort_json
 from incubator.api.v1.schemas import PageQuery
 from incubator.extensions import db
 
@@ -26,21 +26,49 @@ def json_body() -> dict:
         return {}
     try:
         payload = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):
         abort_json(400, _("The request body is not valid JSON."))
     if not isinstance(payload, dict):
         abort_json(400, _("The request body must be a JSON object."))
     return payload
 
 
+def _unstorable_text(value, path: tuple = ()) -> list[tuple]:
+    # NUL bytes and lone surrogates pass JSON and pydantic but make PostgreSQL or the UTF-8 encoder fail.
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return [path]
+        return [path] if "\x00" in value else []
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    return [found for key, item in items for found in _unstorable_text(item, (*path, key))]
+
+
+def validate(model: type[M], data: dict) -> M:
+    """Validate client input with ``model``.
+
+    :raises InvalidInput: a 422 listing the translated problems per field.
+    """
+    unstorable = _unstorable_text(data)
+    if unstorable:
+        message = _("This text contains characters that are not allowed.")
+        raise InvalidInput(_("Some of the information is not valid."),
+                           {".".join(str(part) for part in path) or "body": [message] for path in unstorable})
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput.from_validation(exc) from exc
+
+
 def parse_body(model: type[M]) -> M:
-    """Validate the JSON body with ``model``; a ``ValidationError`` becomes a 422."""
-    return model.model_validate(json_body())
+    """Validate the JSON body with ``model``."""
+    return validate(model, json_body())
 
 
 def parse_query(model: type[M]) -> M:
     """Validate the query string with ``model`` (the first value of each parameter)."""
-    return model.model_validate(request.args.to_dict())
+    return validate(model, request.args.to_dict())
 
 
 def respond(model: BaseModel, status: int = 200, location: str | None = None) -> Response:

@@ -6,20 +6,21 @@ explicitly from ORM objects with ``of(...)``.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Annotated, Generic, Literal, TypeVar
 from urllib.parse import urlsplit
 
+from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
+from incubator.applications.forms import MAX_FOUNDERS
 from incubator.applications.models import Application, ApplicationStatus
 from incubator.cohorts.choices import GENDERS, PROVINCES, SECTORS, STAGES
 from incubator.cohorts.models import Cohort, CohortStatus, Startup, StartupStatus
 from incubator.core.pagination import DEFAULT_PER_PAGE, MAX_PER_PAGE
 
 MAX_ID = 2**31 - 1
-MAX_FOUNDERS = 5  # as on the web application form
 
 
 def _no_default(schema: dict) -> None:
@@ -32,12 +33,30 @@ def optional(**kwargs):
     return Field(default=None, json_schema_extra=_no_default, **kwargs)
 
 
+def _check_email(value: str) -> str:
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise ValueError(_("Enter a valid email address.")) from exc
+
+
 def _check_website(value: str) -> str:
     if value:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or "." not in (parts.hostname or ""):
+        try:
+            parts = urlsplit(value)
+            host = parts.hostname or ""
+        except ValueError:
+            parts, host = None, ""
+        if parts is None or parts.scheme not in ("http", "https") or "." not in host:
             raise ValueError(_("Enter a full web address starting with https://."))
     return value
+
+
+def _to_utc(value: datetime) -> datetime:
+    try:
+        return value.astimezone(timezone.utc)
+    except OverflowError as exc:
+        raise ValueError(_("Enter a date and time between the years 1 and 9999.")) from exc
 
 
 Sector = Literal[tuple(SECTORS)]
@@ -47,16 +66,20 @@ Gender = Literal[tuple(GENDERS)]
 Name = Annotated[str, Field(min_length=1, max_length=120)]
 ShortText = Annotated[str, Field(max_length=120)]
 LongText = Annotated[str, Field(max_length=5000)]
+Email = Annotated[str, Field(max_length=254, json_schema_extra={"format": "email"}), AfterValidator(_check_email)]
 Website = Annotated[str, Field(max_length=255), AfterValidator(_check_website)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
 
 
 class Input(BaseModel):
+    """A request body: unknown fields are refused and text is stripped."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class Output(BaseModel):
-    pass
+    """A response body."""
 
 
 # Errors and pagination ------------------------------------------------------------------------
@@ -104,7 +127,7 @@ class CohortCreate(Input):
     description: LongText = ""
     starts_on: date
     ends_on: date
-    applications_close_at: AwareDatetime | None = None
+    applications_close_at: UtcDatetime | None = None
     capacity: int = Field(ge=1, le=1000)
     sectors: list[Sector] = Field(min_length=1)
 
@@ -115,7 +138,7 @@ class CohortPatch(Input):
     description: LongText = optional()
     starts_on: date = optional()
     ends_on: date = optional()
-    applications_close_at: AwareDatetime | None = optional()
+    applications_close_at: UtcDatetime | None = optional()
     capacity: int = optional(ge=1, le=1000)
     sectors: list[Sector] = optional(min_length=1)
 
@@ -142,6 +165,7 @@ class CohortOut(Output):
 
     @classmethod
     def of(cls, cohort: Cohort) -> CohortOut:
+        """Serialize a cohort (its program must be loaded or loadable)."""
         return cls(
             id=cohort.id, program_id=cohort.program_id, program_name=cohort.program.name, name=cohort.name,
             track=cohort.track, description=cohort.description, starts_on=cohort.starts_on, ends_on=cohort.ends_on,
@@ -202,6 +226,7 @@ class StartupOut(Output):
 
     @classmethod
     def of(cls, startup: Startup) -> StartupOut:
+        """Serialize a startup with its cohort's name and its team (no emails)."""
         return cls(
             id=startup.id, cohort_id=startup.cohort_id, cohort_name=startup.cohort.name,
             application_id=startup.application_id, name=startup.name, sector=startup.sector, stage=startup.stage,
@@ -229,7 +254,7 @@ class ApplicationListQuery(PageQuery):
 
 class FounderIn(Input):
     name: Name
-    email: Annotated[EmailStr, Field(max_length=254)]
+    email: Email
     gender: Gender = "undisclosed"
 
 

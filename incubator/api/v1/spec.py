@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import inspect
 import re
-from dataclasses import dataclass, field
-from typing import Callable
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import jsonify, url_for
 from flask_babel import gettext as _
@@ -56,9 +56,10 @@ class Operation:
     files: dict[str, str]
     response: type[BaseModel] | None
     status: int
-    errors: tuple[int, ...] = field(default=())
+    errors: tuple[int, ...] = ()
 
     def error_codes(self) -> list[int]:
+        """The error statuses this operation can answer, implied by its auth, path and input."""
         codes = set(self.errors)
         if self.auth:
             codes |= {401, 403}
@@ -140,12 +141,18 @@ def _query_parameters(name: str, schemas: dict) -> list[dict]:
     return params
 
 
-def _request_body(op: Operation, ref: dict) -> dict:
+def _request_body(op: Operation, ref: dict, schemas: dict) -> dict:
     if not op.multipart:
         return {"required": True, "content": {"application/json": {"schema": ref}}}
     file_props = {name: {"type": "string", "contentMediaType": media} for name, media in op.files.items()}
     schema = {"allOf": [ref, {"type": "object", "properties": file_props, "required": sorted(file_props)}]}
-    encoding = {"founders": {"contentType": "application/json"}} if "founders" in op.body.model_fields else {}
+    # In a form, list and object fields travel as JSON text.
+    properties = schemas[ref["$ref"].rsplit("/", 1)[-1]].get("properties", {})
+    encoding = {
+        name: {"contentType": "application/json"}
+        for name, prop in properties.items()
+        if prop.get("type") in ("array", "object")
+    }
     return {"required": True, "content": {"multipart/form-data": {"schema": schema, "encoding": encoding}}}
 
 
@@ -178,7 +185,7 @@ def build_document() -> dict:
         if op.description:
             doc["description"] = op.description
         if op.body is not None:
-            doc["requestBody"] = _request_body(op, refs[(op.body, "validation")])
+            doc["requestBody"] = _request_body(op, refs[(op.body, "validation")], schemas)
         success: dict = {"description": _("Success.")}
         success["content"] = {"application/json": {"schema": refs[(op.response, "serialization")]
                                                    if op.response else {"type": "object"}}}

@@ -13,7 +13,12 @@ from incubator.api.v1.schemas import StartupListQuery, StartupOut, StartupPage, 
 from incubator.api.v1.spec import operation
 from incubator.cohorts import services
 from incubator.cohorts.models import Startup
-from incubator.cohorts.permissions import can_change_startup_status, can_edit_startup, can_list_startups, can_view_startup
+from incubator.cohorts.permissions import (
+    can_change_startup_status,
+    can_edit_startup,
+    can_list_startups,
+    can_view_startup,
+)
 from incubator.core.authz import require
 from incubator.core.uow import perform
 

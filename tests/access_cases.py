@@ -1,0 +1,157 @@
+"""The access matrix: for every (endpoint, method) in the URL map, which roles the app must let through.
+
+``tests/test_access_matrix.py`` runs each entry once per role in ``ROLES``. A role listed in ``allow``
+must get an ordinary answer (``ok``: a page, a redirect, or a 4xx for the deliberately empty input, but
+never 403 or 500). Every other role is refused: anonymous web visitors are sent to the login page, the
+API answers 401, and signed-in users get ``denied`` (403 unless noted). A refused request changes nothing.
+
+URL arguments come from the world the test builds, keyed by argument name (``cohort_id``, ``startup_id``
+...); ``args`` maps an argument to another world key where the default would be ambiguous (tokens).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ROLES = (
+    "anonymous",
+    "manager",  # a manager without the admin flag
+    "admin",  # a manager with is_admin
+    "founder",  # founder of the startup the URL is about
+    "other_founder",  # founder of another startup in the same cohort
+    "mentor",  # mentor assigned to review the application the URL is about
+    "other_mentor",  # mentor with no assignment
+    "investor",
+)
+
+EVERYONE = frozenset(ROLES)
+SIGNED_IN = EVERYONE - {"anonymous"}
+MANAGERS = frozenset({"manager", "admin"})
+ADMIN = frozenset({"admin"})
+STAFF = MANAGERS | {"mentor", "other_mentor"}  # may list and read every startup
+REVIEWERS = MANAGERS | {"mentor"}  # may read the application (managers, and the assigned mentor)
+STARTUP_EDITORS = MANAGERS | {"founder"}
+STARTUP_VIEWERS = STAFF | {"founder"}
+
+PAGE = frozenset({200})
+# An empty or minimal submission from someone who may act: re-rendered form, redirect, or a refusal
+# about the input or the state. Never 403 (that is an authorization answer) and never 500.
+SUBMIT = frozenset({200, 201, 302, 400, 409, 422})
+
+
+@dataclass(frozen=True)
+class Route:
+    allow: frozenset[str]
+    ok: frozenset[int] = SUBMIT
+    denied: int = 403
+    args: dict[str, str] = field(default_factory=dict)
+    data: dict | None = None
+    multipart: bool = False  # API bodies are JSON unless the operation takes multipart/form-data
+    note: str = ""
+
+
+def page(allow, **kwargs) -> Route:
+    return Route(allow=frozenset(allow), ok=PAGE, **kwargs)
+
+
+def submit(allow, **kwargs) -> Route:
+    return Route(allow=frozenset(allow), ok=SUBMIT, **kwargs)
+
+
+MATRIX: dict[tuple[str, str], Route] = {
+    # Home and language ------------------------------------------------------------------------
+    ("home.index", "GET"): page(EVERYONE),
+    ("home.set_language", "POST"): submit(EVERYONE),
+    # Accounts -----------------------------------------------------------------------------------
+    ("auth.login", "GET"): Route(EVERYONE, ok=frozenset({200, 302})),  # signed-in users go home
+    ("auth.login", "POST"): submit(EVERYONE),
+    ("auth.logout", "POST"): submit(EVERYONE),
+    ("auth.forgot_password", "GET"): page(EVERYONE),
+    ("auth.forgot_password", "POST"): submit(EVERYONE),
+    ("auth.reset_password", "GET"): page(EVERYONE, args={"token": "reset_token"}),
+    ("auth.reset_password", "POST"): submit(EVERYONE, args={"token": "reset_token"}),
+    ("auth.accept_invitation", "GET"): page(EVERYONE, args={"token": "invitation_token"}),
+    ("auth.accept_invitation", "POST"): submit(EVERYONE, args={"token": "invitation_token"}),
+    ("auth.profile", "GET"): page(SIGNED_IN),
+    ("auth.profile", "POST"): submit(SIGNED_IN),
+    ("auth.change_password", "POST"): submit(SIGNED_IN),
+    ("auth.create_token", "POST"): submit(SIGNED_IN),
+    # The token belongs to the founder; anyone else's token id is answered as if it did not exist.
+    ("auth.revoke_token", "POST"): submit({"founder"}, denied=404, note="others' tokens are hidden (404)"),
+    # People (managers; roles and activation are for admins only) -------------------------------
+    ("auth.list_users", "GET"): page(MANAGERS),
+    ("auth.invite", "GET"): page(MANAGERS),
+    ("auth.invite", "POST"): submit(MANAGERS),
+    ("auth.revoke_invitation", "POST"): submit(MANAGERS),  # a founder invitation
+    ("auth.resend_invitation", "POST"): submit(MANAGERS),
+    ("auth.edit_access", "GET"): page(ADMIN),
+    ("auth.edit_access", "POST"): submit(ADMIN),
+    # Cohorts (managers) ---------------------------------------------------------------------
+    ("cohorts.list_cohorts", "GET"): page(MANAGERS),
+    ("cohorts.create_cohort", "GET"): page(MANAGERS),
+    ("cohorts.create_cohort", "POST"): submit(MANAGERS),
+    ("cohorts.view_cohort", "GET"): page(MANAGERS),
+    ("cohorts.edit_cohort", "GET"): page(MANAGERS),
+    ("cohorts.edit_cohort", "POST"): submit(MANAGERS),
+    # open -> planning is a legal move, so an allowed manager really changes something here.
+    ("cohorts.change_status", "POST"): submit(MANAGERS, data={"status": "planning"}),
+    # Startups ---------------------------------------------------------------------------------
+    ("cohorts.list_startups", "GET"): page(STAFF),
+    ("cohorts.view_startup", "GET"): page(STARTUP_VIEWERS),
+    ("cohorts.startup_logo", "GET"): page(STARTUP_VIEWERS),
+    ("cohorts.edit_startup", "GET"): page(STARTUP_EDITORS),
+    ("cohorts.edit_startup", "POST"): submit(STARTUP_EDITORS),
+    ("cohorts.add_member", "POST"): submit(STARTUP_EDITORS),
+    ("cohorts.remove_member", "POST"): submit(STARTUP_EDITORS),
+    # Selection: applications, reviews, decisions --------------------------------------------
+    ("applications.my_reviews", "GET"): page(STAFF),
+    ("applications.edit_rubric", "GET"): page(MANAGERS),
+    ("applications.edit_rubric", "POST"): submit(MANAGERS),
+    ("applications.ranking", "GET"): page(MANAGERS),
+    ("applications.view_application", "GET"): page(REVIEWERS),
+    ("applications.pitch_deck", "GET"): page(REVIEWERS),
+    ("applications.assign", "POST"): submit(MANAGERS),
+    ("applications.unassign", "POST"): submit(MANAGERS),
+    ("applications.decide", "POST"): submit(MANAGERS),
+    # Only the reviewer named on the assignment; managers cannot review in someone else's name.
+    ("applications.review", "GET"): page({"mentor"}),
+    ("applications.review", "POST"): submit({"mentor"}),
+    ("applications.declare_conflict", "POST"): submit({"mentor"}),
+    # Public call for applications ------------------------------------------------------------
+    ("apply.open_calls", "GET"): page(EVERYONE),
+    ("apply.apply", "GET"): page(EVERYONE),
+    ("apply.apply", "POST"): submit(EVERYONE),
+    ("apply.thanks", "GET"): page(EVERYONE),
+    ("apply.status", "GET"): page(EVERYONE, args={"token": "status_token"}),
+    # Audit log and outbox (managers) -----------------------------------------------------------
+    ("audit.list_entries", "GET"): page(MANAGERS),
+    ("notifications.list_messages", "GET"): page(MANAGERS),
+    ("notifications.view_message", "GET"): page(MANAGERS),
+    # JSON API v1 (bearer token) ----------------------------------------------------------------
+    ("api_v1.openapi_document", "GET"): page(EVERYONE),
+    ("api_v1.list_cohorts", "GET"): page(MANAGERS),
+    ("api_v1.create_cohort", "POST"): submit(MANAGERS),
+    ("api_v1.get_cohort", "GET"): page(MANAGERS),
+    ("api_v1.update_cohort", "PATCH"): submit(MANAGERS),
+    ("api_v1.change_cohort_status", "POST"): submit(MANAGERS),
+    ("api_v1.list_applications", "GET"): page(MANAGERS),
+    ("api_v1.submit_application", "POST"): submit(EVERYONE, multipart=True),  # public: no token needed
+    ("api_v1.get_application", "GET"): page(REVIEWERS),
+    ("api_v1.decide_application", "POST"): submit(MANAGERS),
+    ("api_v1.submit_review", "POST"): submit({"mentor"}),
+    ("api_v1.list_startups", "GET"): page(STAFF),
+    ("api_v1.get_startup", "GET"): page(STARTUP_VIEWERS),
+    ("api_v1.update_startup", "PATCH"): submit(STARTUP_EDITORS),
+}
+
+# Served by Flask and Bootstrap-Flask, not by our views.
+SKIPPED_ENDPOINTS = frozenset({"static", "bootstrap.static"})
+IMPLICIT_METHODS = frozenset({"HEAD", "OPTIONS"})
+
+
+def is_api(endpoint: str) -> bool:
+    return endpoint.startswith("api_v1.")
+
+
+def cases() -> list[tuple[str, str, str]]:
+    """One (endpoint, method, role) per test."""
+    return [(endpoint, method, role) for (endpoint, method) in MATRIX for role in ROLES]
