@@ -7,8 +7,8 @@ from pathlib import Path
 
 from flask import Flask, g, request
 
-from incubator.config import build_config
 from incubator import extensions as ext
+from incubator.config import build_config
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,8 +59,8 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from incubator.api.v1 import api_v1
-    from incubator.applications.views import bp as applications_bp
     from incubator.applications.public_views import bp as apply_bp
+    from incubator.applications.views import bp as applications_bp
     from incubator.audit.views import bp as audit_bp
     from incubator.auth.views import bp as auth_bp
     from incubator.cohorts.views import bp as cohorts_bp

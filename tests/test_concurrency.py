@@ -61,7 +61,7 @@ def test_two_reviewers_submit_at_once(app):
     db.session.commit()
     ids, emails = (a.id, b.id), (a.reviewer.email, b.reviewer.email)
     jobs = [(_signed_in_client(app, email), f"/review/assignments/{aid}", {f"score_{criterion.id}": str(score)})
-            for aid, email, score in zip(ids, emails, (4, 2))]
+            for aid, email, score in zip(ids, emails, (4, 2), strict=True)]
     responses = _race(app, jobs)
     assert [r.status_code for r in responses] == [200, 200]
     db.session.expire_all()
@@ -92,7 +92,7 @@ def test_last_place_accepted_from_two_requests_at_once(app):
     managers = [UserFactory(role=Role.MANAGER) for _ in range(2)]
     db.session.commit()
     jobs = [(_signed_in_client(app, m.email), f"/review/applications/{a.id}/decision", {"decision": "accepted"})
-            for m, a in zip(managers, (first, second))]
+            for m, a in zip(managers, (first, second), strict=True)]
     responses = _race(app, jobs)
     assert all(r.status_code == 200 for r in responses)
     bodies = [r.get_data(as_text=True) for r in responses]

@@ -29,7 +29,9 @@ from incubator.db import utcnow
 from incubator.extensions import db
 from incubator.notifications.email import queue_email
 
-APPLICATION_FIELDS = ("startup_name", "sector", "stage", "province", "problem", "solution", "traction", "team", "website")
+APPLICATION_FIELDS = (
+    "startup_name", "sector", "stage", "province", "problem", "solution", "traction", "team", "website",
+)
 
 
 def lock_cohort(cohort: Cohort) -> Cohort:
@@ -251,7 +253,9 @@ def _create_startup(actor: User, application: Application) -> Startup:
     from incubator.cohorts.services import attach_founder
 
     name_taken = db.session.scalar(
-        sa.select(Startup.id).where(Startup.cohort_id == application.cohort_id, Startup.name == application.startup_name)
+        sa.select(Startup.id).where(
+            Startup.cohort_id == application.cohort_id, Startup.name == application.startup_name
+        )
     )
     if name_taken:
         raise ConflictError(_("A startup named %(name)s is already in this cohort.", name=application.startup_name))

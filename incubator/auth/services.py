@@ -286,7 +286,9 @@ def _token_digest(plaintext: str) -> str:
 def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
     """Create a personal API token; the plaintext is returned once and never stored."""
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=name.strip()[:80], token_hash=_token_digest(plaintext), prefix=plaintext[:10])
+    token = ApiToken(
+        user_id=user.id, name=name.strip()[:80], token_hash=_token_digest(plaintext), prefix=plaintext[:10]
+    )
     db.session.add(token)
     db.session.flush()
     return token, plaintext

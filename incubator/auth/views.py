@@ -157,7 +157,6 @@ def _render_profile(profile_form=None, password_form=None, token_form=None, new_
 
 from incubator.auth import admin_views  # noqa: E402,F401  (registers the people pages on this blueprint)
 
-
 INVITATION_STATUS_LABELS = {
     "pending": _l("Pending"),
     "accepted": _l("Accepted"),

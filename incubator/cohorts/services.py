@@ -96,7 +96,9 @@ def update_startup(actor: User, startup: Startup, data: dict, status: str | None
     """Edit a startup profile; only managers may pass ``status``."""
     name = data.get("name", startup.name).strip()
     clash = db.session.scalar(
-        sa.select(Startup.id).where(Startup.cohort_id == startup.cohort_id, Startup.name == name, Startup.id != startup.id)
+        sa.select(Startup.id).where(
+            Startup.cohort_id == startup.cohort_id, Startup.name == name, Startup.id != startup.id
+        )
     )
     if clash:
         raise ConflictError(_("Another startup in this cohort already uses that name."), {"name": [_("Taken.")]})
@@ -116,7 +118,9 @@ def set_startup_logo(actor: User, startup: Startup, stream: IO[bytes]) -> Startu
     return startup
 
 
-def add_team_member(startup: Startup, name: str, role_title: str, email: str = "", gender: str = "undisclosed") -> TeamMember:
+def add_team_member(
+    startup: Startup, name: str, role_title: str, email: str = "", gender: str = "undisclosed"
+) -> TeamMember:
     member = TeamMember(startup_id=startup.id, name=name.strip(), role_title=role_title.strip(),
                         email=email.strip().lower(), gender=gender)
     db.session.add(member)

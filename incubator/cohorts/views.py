@@ -11,7 +11,12 @@ from incubator.applications.models import Application
 from incubator.cohorts import forms, services
 from incubator.cohorts.choices import GENDERS, PROVINCES, SECTORS, STAGES, label
 from incubator.cohorts.models import COHORT_STATUS_LABELS, Cohort, CohortStatus, Startup, TeamMember
-from incubator.cohorts.permissions import can_change_startup_status, can_edit_startup, can_list_startups, can_view_startup
+from incubator.cohorts.permissions import (
+    can_change_startup_status,
+    can_edit_startup,
+    can_list_startups,
+    can_view_startup,
+)
 from incubator.core.authz import manager_required, require
 from incubator.core.errors import ServiceError
 from incubator.core.pagination import page_args

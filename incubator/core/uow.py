@@ -5,7 +5,8 @@ races that the database catches become ``ConflictError`` so users see a clear me
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask import flash
 from flask_babel import gettext as _

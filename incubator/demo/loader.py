@@ -56,6 +56,8 @@ from incubator.notifications.models import OutboxMessage
 PROGRAM = "Technology Business Incubation Programme"
 REVIEWER_ROTATION = ("mentor", "seoul", "shanghai", "berlin", "programs")
 SCORE_JITTER = (0, 1, -1, 0, 1, 0, -1)
+# A strict and a generous reviewer, so the ranking shows disagreement between reviewers.
+REVIEWER_BIAS = {"berlin": -1, "programs": 1}
 
 
 @dataclass
@@ -253,7 +255,7 @@ def _review(
         assignment = assign_reviewer(manager, application, reviewer)
         assignment.assigned_at = submitted + timedelta(hours=12)
         if state == "done":
-            _score(reviewer, assignment, pitch, index + 2 * number)
+            _score(reviewer, assignment, pitch, index + 2 * number, REVIEWER_BIAS.get(key, 0))
             assignment.submitted_at = reviewed + timedelta(hours=5 * number)
             done += 1
         elif state == "conflict":
@@ -261,10 +263,10 @@ def _review(
     return done
 
 
-def _score(reviewer: User, assignment: ReviewAssignment, pitch: Pitch, seed: int) -> None:
+def _score(reviewer: User, assignment: ReviewAssignment, pitch: Pitch, seed: int, bias: int) -> None:
     criteria = assignment.application.cohort.criteria
     scores = {
-        criterion.id: min(5, max(1, pitch.quality + SCORE_JITTER[(seed + position) % len(SCORE_JITTER)]))
+        criterion.id: min(5, max(1, pitch.quality + bias + SCORE_JITTER[(seed + position) % len(SCORE_JITTER)]))
         for position, criterion in enumerate(criteria)
     }
     submit_review(reviewer, assignment, scores, COMMENTS[pitch.quality])

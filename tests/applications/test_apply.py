@@ -108,7 +108,8 @@ def test_closed_cohort_refuses(client, pdf_bytes, status):
 
 def test_deadline_passed_refuses(client, pdf_bytes):
     cohort = CohortFactory(applications_close_at=datetime.now(timezone.utc) - timedelta(minutes=1))
-    assert client.post(f"/apply/{cohort.id}", data=form(pdf_bytes), content_type="multipart/form-data").status_code == 409
+    response = client.post(f"/apply/{cohort.id}", data=form(pdf_bytes), content_type="multipart/form-data")
+    assert response.status_code == 409
 
 
 def test_full_cohort_refuses(client, cohort, pdf_bytes):

@@ -41,7 +41,8 @@ def test_next_is_followed_only_on_our_host(client):
     ok = client.post("/auth/login?next=/auth/profile", data={"email": "a@example.org", "password": DEFAULT_PASSWORD})
     assert ok.headers["Location"] == "/auth/profile"
     client.post("/auth/logout")
-    evil = client.post("/auth/login?next=//evil.example/x", data={"email": "a@example.org", "password": DEFAULT_PASSWORD})
+    credentials = {"email": "a@example.org", "password": DEFAULT_PASSWORD}
+    evil = client.post("/auth/login?next=//evil.example/x", data=credentials)
     assert evil.headers["Location"] == "/"
 
 

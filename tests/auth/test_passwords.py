@@ -50,7 +50,8 @@ def test_reset_flow_is_single_use(client):
     token = _reset_token("r@example.org")
     new = {"password": "a-brand-new-secret", "confirm": "a-brand-new-secret"}
     assert client.post(f"/auth/reset/{token}", data=new).status_code == 302
-    assert client.post("/auth/login", data={"email": "r@example.org", "password": "a-brand-new-secret"}).status_code == 302
+    signed_in = client.post("/auth/login", data={"email": "r@example.org", "password": "a-brand-new-secret"})
+    assert signed_in.status_code == 302
     client.post("/auth/logout")
     assert client.get(f"/auth/reset/{token}").status_code == 400
 

@@ -29,7 +29,8 @@ def test_founder_edits_own_profile_but_not_status(client, login, startup):
 
 def test_manager_changes_status(client, login, startup):
     login(UserFactory(role=Role.MANAGER))
-    assert client.post(f"/cohorts/startups/{startup.id}/edit", data={**PROFILE, "status": "graduated"}).status_code == 302
+    response = client.post(f"/cohorts/startups/{startup.id}/edit", data={**PROFILE, "status": "graduated"})
+    assert response.status_code == 302
     assert startup.status == StartupStatus.GRADUATED
 
 
