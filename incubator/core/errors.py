@@ -100,7 +100,12 @@ def init_error_handlers(app: Flask) -> None:
     def handle_http(exc: HTTPException):
         status = exc.code or 500
         custom = exc.description if getattr(exc, "custom_message", False) else None
-        return _render_error(status, custom)
+        response = app.make_response(_render_error(status, custom))
+        # Keep headers the exception carries, such as Allow on 405 and Retry-After on 429.
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(ServiceError)
     def handle_service_error(exc: ServiceError):

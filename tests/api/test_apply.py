@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from incubator.applications.models import Application, ApplicationStatus
 from incubator.cohorts.models import CohortStatus
 from incubator.db import utcnow
-from incubator.extensions import db
+from incubator.extensions import db, limiter
 from tests.factories import ApplicationFactory, CohortFactory, StartupFactory
 
 FOUNDERS = [
@@ -142,8 +142,6 @@ def test_upload_over_the_limit_is_json_413(app, client, pdf_bytes, monkeypatch):
 
 
 def test_too_many_applications_from_one_address_is_json_429(app, client, pdf_bytes, monkeypatch):
-    from incubator.extensions import limiter
-
     monkeypatch.setitem(app.config, "APPLICATION_RATE_LIMIT", "2 per minute")
     cohort = CohortFactory()
     try:

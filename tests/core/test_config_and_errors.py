@@ -106,3 +106,8 @@ def test_assets_served_locally(client):
 def test_wsgi_module_builds_the_app(monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'w.db'}")
     assert create_app().name == "incubator"
+
+
+def test_405_keeps_allow_header(client):
+    response = client.get("/auth/logout")
+    assert response.status_code == 405 and "POST" in response.headers["Allow"]
