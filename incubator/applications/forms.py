@@ -3,12 +3,10 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     EmailField,
     FieldList,
-    Form,
     FormField,
     IntegerField,
     RadioField,
@@ -21,18 +19,18 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from incubator.cohorts.choices import GENDERS, PROVINCES, SECTORS, STAGES, choices
-from incubator.core.forms import strip
+from incubator.core.forms import BaseForm, BaseSubForm, strip
 
 MAX_FOUNDERS = 5
 
 
-class FounderEntry(Form):
+class FounderEntry(BaseSubForm):
     name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
     email = EmailField(_l("Email"), validators=[Optional(), Email(), Length(max=254)], filters=[strip])
     gender = SelectField(_l("Gender"), choices=choices(GENDERS), default="undisclosed")
 
 
-class ApplicationForm(FlaskForm):
+class ApplicationForm(BaseForm):
     startup_name = StringField(_l("Startup name"), validators=[DataRequired(), Length(max=120)])
     founders = FieldList(FormField(FounderEntry), min_entries=3, max_entries=MAX_FOUNDERS)
     sector = SelectField(_l("Sector"), choices=choices(SECTORS))
@@ -66,13 +64,13 @@ class ApplicationForm(FlaskForm):
         ]
 
 
-class CriterionEntry(Form):
+class CriterionEntry(BaseSubForm):
     name = StringField(_l("Criterion"), validators=[Optional(), Length(max=120)])
     description = StringField(_l("What a 5 looks like"), validators=[Optional(), Length(max=500)])
     weight = IntegerField(_l("Weight"), validators=[Optional(), NumberRange(min=1, max=10)], default=1)
 
 
-class RubricForm(FlaskForm):
+class RubricForm(BaseForm):
     criteria = FieldList(FormField(CriterionEntry), min_entries=6, max_entries=12)
     submit = SubmitField(_l("Save rubric"))
 
@@ -90,7 +88,7 @@ SCORE_CHOICES = [(i, str(i)) for i in range(1, 6)]
 def review_form_class(criteria):
     """A review form with one required 1-5 score per rubric criterion."""
 
-    class ReviewForm(FlaskForm):
+    class ReviewForm(BaseForm):
         comment = TextAreaField(_l("Comment for the selection committee"), validators=[Optional(), Length(max=5000)])
         submit = SubmitField(_l("Submit review"))
 
@@ -104,17 +102,17 @@ def review_form_class(criteria):
     return ReviewForm
 
 
-class ConflictForm(FlaskForm):
+class ConflictForm(BaseForm):
     reason = TextAreaField(_l("What is the conflict of interest?"), validators=[DataRequired(), Length(max=2000)])
     submit = SubmitField(_l("Declare conflict and step off"))
 
 
-class AssignReviewerForm(FlaskForm):
+class AssignReviewerForm(BaseForm):
     reviewer_id = SelectField(_l("Reviewer"), coerce=int, validators=[DataRequired()])
     submit = SubmitField(_l("Assign"))
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(BaseForm):
     decision = SelectField(
         _l("Decision"),
         choices=[("accepted", _l("Accept")), ("waitlisted", _l("Waitlist")), ("rejected", _l("Reject"))],

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from incubator.auth.models import ROLE_LABELS
 from incubator.auth.passwords import MAX_LENGTH
-from incubator.core.forms import strip
+from incubator.core.forms import BaseForm, strip
 from incubator.core.i18n import timezone_choices
 
 LANGUAGE_CHOICES = [("en", "English"), ("km", "ភាសាខ្មែរ")]
@@ -20,14 +19,14 @@ def _timezone_valid(form, field):
         raise ValidationError(_("Choose a time zone from the list."))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)], filters=[strip])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
     remember = BooleanField(_l("Keep me signed in on this device"))
     submit = SubmitField(_l("Sign in"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(BaseForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)], filters=[strip])
     submit = SubmitField(_l("Email me a reset link"))
 
@@ -43,11 +42,11 @@ class NewPasswordMixin:
     )
 
 
-class ResetPasswordForm(NewPasswordMixin, FlaskForm):
+class ResetPasswordForm(NewPasswordMixin, BaseForm):
     submit = SubmitField(_l("Set password"))
 
 
-class AcceptInvitationForm(NewPasswordMixin, FlaskForm):
+class AcceptInvitationForm(NewPasswordMixin, BaseForm):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
     locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="en")
     timezone = SelectField(_l("Time zone"), validators=[_timezone_valid], default="Asia/Phnom_Penh")
@@ -58,7 +57,7 @@ class AcceptInvitationForm(NewPasswordMixin, FlaskForm):
         self.timezone.choices = timezone_choices()
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     timezone = SelectField(_l("Time zone"), validators=[_timezone_valid])
@@ -69,7 +68,7 @@ class ProfileForm(FlaskForm):
         self.timezone.choices = timezone_choices()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(BaseForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
     new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
     confirm = PasswordField(
@@ -79,13 +78,13 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField(_l("Change password"))
 
 
-class ApiTokenForm(FlaskForm):
+class ApiTokenForm(BaseForm):
     name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=80)],
                        description=_l("For example: reporting script"))
     submit = SubmitField(_l("Create token"))
 
 
-class InviteForm(FlaskForm):
+class InviteForm(BaseForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)], filters=[strip])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
     role = SelectField(_l("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
@@ -93,7 +92,7 @@ class InviteForm(FlaskForm):
     submit = SubmitField(_l("Send invitation"))
 
 
-class UserAccessForm(FlaskForm):
+class UserAccessForm(BaseForm):
     role = SelectField(_l("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
     is_admin = BooleanField(_l("Administrator (managers only)"))
     is_active = BooleanField(_l("Account active"))

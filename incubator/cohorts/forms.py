@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
     DateField,
@@ -20,7 +19,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from incubator.cohorts.choices import GENDERS, PROVINCES, SECTORS, STAGES, choices
 from incubator.cohorts.models import STARTUP_STATUS_LABELS
-from incubator.core.forms import strip
+from incubator.core.forms import BaseForm, strip
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -28,7 +27,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class CohortForm(FlaskForm):
+class CohortForm(BaseForm):
     program_name = StringField(_l("Program"), validators=[DataRequired(), Length(max=120)],
                                description=_l("For example: Tech Startup Incubation Program"))
     name = StringField(_l("Cohort name"), validators=[DataRequired(), Length(max=120)])
@@ -45,7 +44,7 @@ class CohortForm(FlaskForm):
     submit = SubmitField(_l("Save cohort"))
 
 
-class StartupForm(FlaskForm):
+class StartupForm(BaseForm):
     name = StringField(_l("Startup name"), validators=[DataRequired(), Length(max=120)])
     sector = SelectField(_l("Sector"), choices=choices(SECTORS))
     stage = SelectField(_l("Stage"), choices=choices(STAGES))
@@ -62,7 +61,7 @@ class StartupForm(FlaskForm):
     submit = SubmitField(_l("Save profile"))
 
 
-class TeamMemberForm(FlaskForm):
+class TeamMemberForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     role_title = StringField(_l("Role"), validators=[DataRequired(), Length(max=80)],
                              description=_l("For example: CTO, Head of sales"))
@@ -71,7 +70,7 @@ class TeamMemberForm(FlaskForm):
     submit = SubmitField(_l("Add to team"))
 
 
-class StartupFilterForm(FlaskForm):
+class StartupFilterForm(BaseForm):
     class Meta:
         csrf = False
 
