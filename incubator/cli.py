@@ -8,14 +8,12 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 import click
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
-from flask_babel import force_locale
 
 from incubator.audit.services import record
 from incubator.auth.models import Role
@@ -28,17 +26,6 @@ from incubator.notifications.email import deliver_committed
 users_cli = AppGroup("users", help="Create accounts and set passwords.")
 
 PASSWORD_STDIN_HELP = "Read the password from the first line of standard input instead of prompting."
-
-
-def _default_locale(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Run with the default locale: the app's locale selector reads the request, and a command has none."""
-
-    @wraps(command)
-    def wrapped(*args, **kwargs):
-        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-            return command(*args, **kwargs)
-
-    return wrapped
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -81,7 +68,6 @@ def _change_password(user, password: str) -> None:
 @click.option("--name", default="", help="Display name (defaults to the email address).")
 @click.option("--admin", is_flag=True, help="Make a manager an admin (invites managers, changes roles and access).")
 @click.option("--password-stdin", is_flag=True, help=PASSWORD_STDIN_HELP)
-@_default_locale
 def create_user_command(email: str, role: str, name: str, admin: bool, password_stdin: bool) -> None:
     """Create an account for EMAIL with a password.
 
@@ -110,7 +96,6 @@ def create_user_command(email: str, role: str, name: str, admin: bool, password_
 @users_cli.command("set-password")
 @click.argument("email")
 @click.option("--password-stdin", is_flag=True, help=PASSWORD_STDIN_HELP)
-@_default_locale
 def set_password_command(email: str, password_stdin: bool) -> None:
     """Set a new password for the account EMAIL.
 
@@ -128,7 +113,6 @@ def set_password_command(email: str, password_stdin: bool) -> None:
 
 @click.command("demo")
 @with_appcontext
-@_default_locale
 def demo_command() -> None:
     """Load a demo incubator with accounts, cohorts, startups and reviews.
 

@@ -5,12 +5,33 @@ must get an ordinary answer (``ok``: a page, a redirect, or a 4xx for the delibe
 never 403 or 500). Every other role is refused: anonymous web visitors are sent to the login page, the
 API answers 401, and signed-in users get ``denied`` (403 unless noted). A refused request changes nothing.
 
-URL arguments come from the world the test builds, keyed by argument name (``cohort_id``, ``startup_id``
+URL arguments come from the world ``build_world`` creates, keyed by argument name (``cohort_id``, ``startup_id``
 ...); ``args`` maps an argument to another world key where the default would be ambiguous (tokens).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from incubator.audit.models import AuditEntry
+from incubator.auth.models import Invitation, Role
+from incubator.auth.services import create_api_token
+from incubator.auth.tokens import APPLICATION_STATUS_SALT, INVITATION_SALT, RESET_SALT, fingerprint, sign
+from incubator.cohorts.models import CohortStatus
+from incubator.db import utcnow
+from incubator.extensions import db
+from incubator.notifications.models import OutboxMessage, OutboxStatus
+from tests.factories import (
+    ApplicationFactory,
+    CohortFactory,
+    ReviewAssignmentFactory,
+    RubricCriterionFactory,
+    StartupFactory,
+    TeamMemberFactory,
+    UserFactory,
+    founder_of,
+)
 
 ROLES = (
     "anonymous",
@@ -155,3 +176,73 @@ def is_api(endpoint: str) -> bool:
 def cases() -> list[tuple[str, str, str]]:
     """One (endpoint, method, role) per test."""
     return [(endpoint, method, role) for (endpoint, method) in MATRIX for role in ROLES]
+
+
+# The world the URLs point at ----------------------------------------------------------------------
+
+
+def build_world(app, pdf_bytes: bytes, png_bytes: bytes) -> dict:
+    """One of everything a URL can point at, plus one user per role in ``ROLES`` (flushed and committed)."""
+    uploads = Path(app.config["UPLOAD_FOLDER"]) / "matrix"
+    uploads.mkdir(parents=True, exist_ok=True)
+    (uploads / "deck.pdf").write_bytes(pdf_bytes)
+    (uploads / "logo.png").write_bytes(png_bytes)
+
+    users = {
+        "manager": UserFactory(role=Role.MANAGER, name="Maly Manager"),
+        "admin": UserFactory(role=Role.MANAGER, is_admin=True, name="Ada Admin"),
+        "mentor": UserFactory(role=Role.MENTOR, name="Mony Mentor"),
+        "other_mentor": UserFactory(role=Role.MENTOR, name="Otto Mentor"),
+        "investor": UserFactory(role=Role.INVESTOR, name="Ivy Investor"),
+    }
+    admin = users["admin"]
+    open_cohort = CohortFactory(status=CohortStatus.OPEN)
+    RubricCriterionFactory(cohort=open_cohort, name="Team", weight=2)
+    RubricCriterionFactory(cohort=open_cohort, name="Market", weight=1)
+    application = ApplicationFactory(cohort=open_cohort, pitch_deck_path="matrix/deck.pdf")
+    assignment = ReviewAssignmentFactory(application=application, reviewer=users["mentor"], assigned_by_id=admin.id)
+
+    running = CohortFactory(status=CohortStatus.RUNNING, program=open_cohort.program)
+    startup = StartupFactory(cohort=running, name="Kampot Cold Chain", logo_path="matrix/logo.png")
+    other_startup = StartupFactory(cohort=running, name="Mekong Pay")
+    users["founder"] = founder_of(startup)
+    users["other_founder"] = founder_of(other_startup)
+    member = TeamMemberFactory(startup=startup, user=None, is_founder=False, name="Dara Intern")
+
+    expires = utcnow() + timedelta(days=7)
+    invitation = Invitation(email="invitee@example.org", role=Role.FOUNDER, startup_id=startup.id,
+                            invited_by_id=admin.id, expires_at=expires)
+    manager_invitation = Invitation(email="new-manager@example.org", role=Role.MANAGER, invited_by_id=admin.id,
+                                    expires_at=expires)
+    db.session.add_all([invitation, manager_invitation])
+    db.session.flush()
+    message = OutboxMessage(to_email=invitation.email, subject="You are invited", body_text="Join us.",
+                            body_html="<p>Join us.</p>", category="invitation", status=OutboxStatus.STORED)
+    db.session.add(message)
+    db.session.add(AuditEntry(actor_id=admin.id, action="invitation.sent", target_type="invitations",
+                              target_id=invitation.id, target_label=invitation.email))
+    founder_token, _plaintext = create_api_token(users["founder"], "laptop")
+    db.session.commit()
+
+    investor = users["investor"]
+    return {
+        "users": users,
+        "startup": startup,
+        "application": application,
+        "assignment": assignment,
+        "manager_invitation": manager_invitation,
+        "invitation": invitation,
+        # URL arguments, by the name the rules use
+        "cohort_id": open_cohort.id,
+        "startup_id": startup.id,
+        "member_id": member.id,
+        "application_id": application.id,
+        "assignment_id": assignment.id,
+        "invitation_id": invitation.id,
+        "token_id": founder_token.id,
+        "user_id": investor.id,
+        "message_id": message.id,
+        "invitation_token": sign({"i": invitation.id, "n": invitation.token_nonce}, INVITATION_SALT),
+        "reset_token": sign({"u": investor.id, "f": fingerprint(investor.password_hash)}, RESET_SALT),
+        "status_token": sign({"a": application.id}, APPLICATION_STATUS_SALT),
+    }

@@ -7,8 +7,6 @@ The CSRF tests run a second app, built the same way with CSRF protection on.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -17,27 +15,12 @@ from flask import url_for
 
 from incubator import create_app
 from incubator.applications.models import Application, ApplicationStatus, ReviewAssignment, ReviewScore, ReviewStatus
-from incubator.audit.models import AuditEntry
 from incubator.auth.models import Invitation, Role, User
-from incubator.auth.services import create_api_token
-from incubator.auth.tokens import APPLICATION_STATUS_SALT, INVITATION_SALT, RESET_SALT, fingerprint, sign
-from incubator.cohorts.models import CohortStatus, Startup, StartupStatus, TeamMember
+from incubator.cohorts.models import Startup, StartupStatus, TeamMember
 from incubator.config import test_overrides
-from incubator.db import utcnow
 from incubator.extensions import db
-from incubator.notifications.models import OutboxMessage, OutboxStatus
-from tests.access_cases import IMPLICIT_METHODS, MATRIX, ROLES, SKIPPED_ENDPOINTS, cases, is_api
+from tests.access_cases import IMPLICIT_METHODS, MATRIX, ROLES, SKIPPED_ENDPOINTS, build_world, cases, is_api
 from tests.conftest import FreshContextClient
-from tests.factories import (
-    ApplicationFactory,
-    CohortFactory,
-    ReviewAssignmentFactory,
-    RubricCriterionFactory,
-    StartupFactory,
-    TeamMemberFactory,
-    UserFactory,
-    founder_of,
-)
 
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 # Columns that a refused request may legitimately touch: authenticating with a token stamps it.
@@ -49,70 +32,7 @@ VOLATILE = {("api_tokens", "last_used_at")}
 
 @pytest.fixture
 def world(app, pdf_bytes, png_bytes) -> dict:
-    """One of everything a URL can point at, plus one user per role in ``ROLES``."""
-    uploads = Path(app.config["UPLOAD_FOLDER"]) / "matrix"
-    uploads.mkdir(parents=True, exist_ok=True)
-    (uploads / "deck.pdf").write_bytes(pdf_bytes)
-    (uploads / "logo.png").write_bytes(png_bytes)
-
-    users = {
-        "manager": UserFactory(role=Role.MANAGER, name="Maly Manager"),
-        "admin": UserFactory(role=Role.MANAGER, is_admin=True, name="Ada Admin"),
-        "mentor": UserFactory(role=Role.MENTOR, name="Mony Mentor"),
-        "other_mentor": UserFactory(role=Role.MENTOR, name="Otto Mentor"),
-        "investor": UserFactory(role=Role.INVESTOR, name="Ivy Investor"),
-    }
-    admin = users["admin"]
-    open_cohort = CohortFactory(status=CohortStatus.OPEN)
-    RubricCriterionFactory(cohort=open_cohort, name="Team", weight=2)
-    RubricCriterionFactory(cohort=open_cohort, name="Market", weight=1)
-    application = ApplicationFactory(cohort=open_cohort, pitch_deck_path="matrix/deck.pdf")
-    assignment = ReviewAssignmentFactory(application=application, reviewer=users["mentor"], assigned_by_id=admin.id)
-
-    running = CohortFactory(status=CohortStatus.RUNNING, program=open_cohort.program)
-    startup = StartupFactory(cohort=running, name="Kampot Cold Chain", logo_path="matrix/logo.png")
-    other_startup = StartupFactory(cohort=running, name="Mekong Pay")
-    users["founder"] = founder_of(startup)
-    users["other_founder"] = founder_of(other_startup)
-    member = TeamMemberFactory(startup=startup, user=None, is_founder=False, name="Dara Intern")
-
-    expires = utcnow() + timedelta(days=7)
-    invitation = Invitation(email="invitee@example.org", role=Role.FOUNDER, startup_id=startup.id,
-                            invited_by_id=admin.id, expires_at=expires)
-    manager_invitation = Invitation(email="new-manager@example.org", role=Role.MANAGER, invited_by_id=admin.id,
-                                    expires_at=expires)
-    db.session.add_all([invitation, manager_invitation])
-    db.session.flush()
-    message = OutboxMessage(to_email=invitation.email, subject="You are invited", body_text="Join us.",
-                            body_html="<p>Join us.</p>", category="invitation", status=OutboxStatus.STORED)
-    db.session.add(message)
-    db.session.add(AuditEntry(actor_id=admin.id, action="invitation.sent", target_type="invitations",
-                              target_id=invitation.id, target_label=invitation.email))
-    founder_token, _plaintext = create_api_token(users["founder"], "laptop")
-    db.session.commit()
-
-    investor = users["investor"]
-    return {
-        "users": users,
-        "startup": startup,
-        "application": application,
-        "assignment": assignment,
-        "manager_invitation": manager_invitation,
-        "invitation": invitation,
-        # URL arguments, by the name the rules use
-        "cohort_id": open_cohort.id,
-        "startup_id": startup.id,
-        "member_id": member.id,
-        "application_id": application.id,
-        "assignment_id": assignment.id,
-        "invitation_id": invitation.id,
-        "token_id": founder_token.id,
-        "user_id": investor.id,
-        "message_id": message.id,
-        "invitation_token": sign({"i": invitation.id, "n": invitation.token_nonce}, INVITATION_SALT),
-        "reset_token": sign({"u": investor.id, "f": fingerprint(investor.password_hash)}, RESET_SALT),
-        "status_token": sign({"a": application.id}, APPLICATION_STATUS_SALT),
-    }
+    return build_world(app, pdf_bytes, png_bytes)
 
 
 # Helpers -----------------------------------------------------------------------------------------
@@ -373,6 +293,35 @@ def test_conflicted_mentor_loses_access_to_the_application(client, login, api_to
         assert client.get(url).status_code == 403, url
     response = client.get(f"/api/v1/applications/{application_id}", headers=api_token(mentor))
     assert_json_error(response, 403, "forbidden", response.get_data(as_text=True))
+
+
+@pytest.mark.parametrize("new_role", [Role.INVESTOR, Role.FOUNDER])
+def test_reviewer_who_is_no_longer_a_mentor_loses_access(client, login, api_token, world, new_role):
+    # Only managers and mentors can be assigned (can_be_reviewer); an assignment left over from before
+    # an admin changed the account's role must not keep confidential applications open to it.
+    mentor = world["users"]["mentor"]
+    mentor.role = new_role
+    db.session.commit()
+    login(mentor)
+    application_id, assignment_id = world["application_id"], world["assignment_id"]
+    got = {url: client.get(url).status_code
+           for url in (f"/review/applications/{application_id}", f"/review/applications/{application_id}/deck",
+                       f"/review/assignments/{assignment_id}")}
+    got["POST review"] = client.post(f"/review/assignments/{assignment_id}", data=_score_form(world)).status_code
+    got["API get"] = client.get(f"/api/v1/applications/{application_id}", headers=api_token(mentor)).status_code
+    assert got == dict.fromkeys(got, 403)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ReviewScore)) == 0
+
+
+def test_team_member_of_another_startup_cannot_be_removed_through_own_startup(client, login, world):
+    other_member = db.session.scalar(sa.select(TeamMember).where(TeamMember.startup_id != world["startup_id"]))
+    other_startup_id = other_member.startup_id
+    login(world["users"]["founder"])
+    response = client.post(f"/cohorts/startups/{world['startup_id']}/members/{other_member.id}/delete")
+    assert response.status_code == 404
+    response = client.post(f"/cohorts/startups/{other_startup_id}/members/{other_member.id}/delete")
+    assert response.status_code == 403
+    assert db.session.get(TeamMember, other_member.id) is not None
 
 
 def test_anonymous_cannot_change_a_cohort_status(client, world):

@@ -18,8 +18,11 @@ def own_assignment(user: User, application: Application) -> ReviewAssignment | N
 
 
 def can_view_application(user: User, application: Application) -> bool:
-    """Managers see every application; reviewers only those assigned to them, unless conflicted."""
-    if not user.is_authenticated:
+    """Managers see every application; reviewers only those assigned to them, unless conflicted.
+
+    The reviewer's current role is checked too: an assignment does not outlive a change of role.
+    """
+    if not user.is_authenticated or not can_be_reviewer(user):
         return False
     assignment = own_assignment(user, application)
     if assignment is not None and assignment.status == ReviewStatus.CONFLICT:
@@ -28,7 +31,12 @@ def can_view_application(user: User, application: Application) -> bool:
 
 
 def can_review(user: User, assignment: ReviewAssignment) -> bool:
-    return user.is_authenticated and assignment.reviewer_id == user.id and assignment.status != ReviewStatus.CONFLICT
+    return (
+        user.is_authenticated
+        and can_be_reviewer(user)
+        and assignment.reviewer_id == user.id
+        and assignment.status != ReviewStatus.CONFLICT
+    )
 
 
 def can_see_scores(user: User, application: Application) -> bool:

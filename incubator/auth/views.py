@@ -78,8 +78,6 @@ def accept_invitation(token: str):
         invitation = services.load_invitation(token)
     except ServiceError as exc:
         return render_template("auth/link_problem.html", message=exc.message), exc.status
-    if current_user.is_authenticated:
-        logout_user()
     form = forms.AcceptInvitationForm(name=invitation.name or None)
     if form.validate_on_submit():
         user = attempt(form, services.accept_invitation, token, form.name.data, form.password.data,

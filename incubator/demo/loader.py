@@ -62,6 +62,8 @@ REVIEWER_BIAS = {"berlin": -1, "programs": 1}
 
 @dataclass
 class DemoSummary:
+    """What ``load_demo`` created, for the command's report."""
+
     accounts: int = 0
     cohorts: int = 0
     startups: int = 0
@@ -95,7 +97,7 @@ def load_demo(today: date | None = None) -> DemoSummary:
 
     running_start = today - timedelta(days=60)
     running = _open_cohort(manager, {
-        "name": "Cohort 2026-1",
+        "name": f"Cohort {running_start:%B %Y}",
         "track": "Mixed sectors",
         "description": "Six months of coaching, mentoring and investor meetings, ending with a Demo Day.",
         "starts_on": running_start,
@@ -111,11 +113,12 @@ def load_demo(today: date | None = None) -> DemoSummary:
     update_cohort(manager, running, _cohort_data(running, applications_close_at=closed_at))
     change_cohort_status(manager, running, CohortStatus.RUNNING)
 
+    upcoming_start = today + timedelta(days=60)
     upcoming = _open_cohort(manager, {
-        "name": "Cohort 2026-2",
+        "name": f"Cohort {upcoming_start:%B %Y}",
         "track": "Digital, clean energy and health",
-        "description": "Our next intake: apply with a prototype and a team of at least two.",
-        "starts_on": today + timedelta(days=60),
+        "description": "Our next intake, for startups in digital, clean energy, health, education and agritech.",
+        "starts_on": upcoming_start,
         "ends_on": today + timedelta(days=240),
         "applications_close_at": _local_midnight(today + timedelta(days=31), zone),
         "capacity": 12,
