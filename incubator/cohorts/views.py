@@ -1,6 +1,8 @@
 """Cohort pages (managers) and startup profiles (managers, mentors, the startup's founders)."""
 from __future__ import annotations
 
+from functools import partial
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -28,24 +30,8 @@ from incubator.extensions import db
 bp = Blueprint("cohorts", __name__)
 
 
-@bp.app_template_filter("sector")
-def sector_label(value):
-    return label(SECTORS, value)
-
-
-@bp.app_template_filter("stage")
-def stage_label(value):
-    return label(STAGES, value)
-
-
-@bp.app_template_filter("province")
-def province_label(value):
-    return label(PROVINCES, value)
-
-
-@bp.app_template_filter("gender")
-def gender_label(value):
-    return label(GENDERS, value)
+for _name, _vocabulary in {"sector": SECTORS, "stage": STAGES, "province": PROVINCES, "gender": GENDERS}.items():
+    bp.add_app_template_filter(partial(label, _vocabulary), _name)
 
 
 @bp.get("/")

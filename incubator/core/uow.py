@@ -6,6 +6,7 @@ races that the database catches become ``ConflictError`` so users see a clear me
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import contextmanager
 from typing import Any
 
 from flask import flash
@@ -25,31 +26,32 @@ def _conflict_from(exc: Exception) -> ServiceError | None:
     return None
 
 
-def commit() -> None:
-    """Commit the request's transaction; a database-detected clash raises ``ConflictError``."""
+@contextmanager
+def _clashes_as_conflicts():
     try:
-        db.session.commit()
+        yield
     except (IntegrityError, OperationalError) as exc:
         db.session.rollback()
         conflict = _conflict_from(exc)
         if conflict is None:
             raise
         raise conflict from exc
+
+
+def commit() -> None:
+    """Commit the request's transaction; a database-detected clash raises ``ConflictError``."""
+    with _clashes_as_conflicts():
+        db.session.commit()
 
 
 def perform(fn: Callable[..., Any], *args, **kwargs) -> Any:
     """Call a service and commit; on any refusal roll back and re-raise as ``ServiceError``."""
     try:
-        result = fn(*args, **kwargs)
+        with _clashes_as_conflicts():
+            result = fn(*args, **kwargs)
     except ServiceError:
         db.session.rollback()
         raise
-    except (IntegrityError, OperationalError) as exc:
-        db.session.rollback()
-        conflict = _conflict_from(exc)
-        if conflict is None:
-            raise
-        raise conflict from exc
     commit()
     return result
 
