@@ -50,9 +50,16 @@ class ApplicationForm(BaseForm):
     submit = SubmitField(_l("Submit application"))
 
     def validate_founders(self, field):
-        for entry in field.entries:
-            if bool(entry.form.name.data) != bool(entry.form.email.data):
-                raise ValidationError(_("Give both a name and an email for each founder, or leave both empty."))
+        seen: dict[str, int] = {}
+        for number, entry in enumerate(field.entries, start=1):
+            name, email = entry.form.name.data, (entry.form.email.data or "").lower()
+            if bool(name) != bool(email):
+                raise ValidationError(_("Founder %(n)d: give both a name and an email, or leave both empty.", n=number))
+            if email and email in seen:
+                raise ValidationError(_("Founder %(n)d uses the same email as founder %(first)d.", n=number,
+                                        first=seen[email]))
+            if email:
+                seen[email] = number
         if not self.founder_list():
             raise ValidationError(_("Name at least one founder with an email."))
 
@@ -75,10 +82,11 @@ class RubricForm(BaseForm):
     submit = SubmitField(_l("Save rubric"))
 
     def criteria_list(self) -> list[dict]:
+        """The filled rows; a row with only a description is kept so the service can refuse it."""
         return [
-            {"name": e.data["name"], "description": e.data["description"] or "", "weight": e.data["weight"] or 1}
+            {"name": e.data["name"] or "", "description": e.data["description"] or "", "weight": e.data["weight"] or 1}
             for e in self.criteria.entries
-            if e.data.get("name")
+            if e.data.get("name") or e.data.get("description")
         ]
 
 
@@ -115,7 +123,9 @@ class AssignReviewerForm(BaseForm):
 class DecisionForm(BaseForm):
     decision = SelectField(
         _l("Decision"),
-        choices=[("accepted", _l("Accept")), ("waitlisted", _l("Waitlist")), ("rejected", _l("Reject"))],
+        choices=[("", _l("Choose…")), ("accepted", _l("Accept")), ("waitlisted", _l("Waitlist")),
+                 ("rejected", _l("Reject"))],
+        validators=[DataRequired(_l("Choose accept, waitlist or reject."))],
     )
     note = TextAreaField(_l("Message to the applicant (optional)"), validators=[Optional(), Length(max=3000)])
     submit = SubmitField(_l("Record decision and email the applicant"))

@@ -58,5 +58,5 @@ def status(token: str):
     try:
         application = services.application_for_status_token(token)
     except ServiceError as exc:
-        return render_template("auth/link_problem.html", message=exc.message), 404
+        return render_template("apply/link_problem.html", message=exc.message), 404
     return render_template("apply/status.html", application=application)

@@ -25,7 +25,9 @@ class RankedApplication:
 
     @property
     def spread(self) -> float | None:
-        return round(max(self.reviewer_means) - min(self.reviewer_means), 2) if self.reviewer_means else None
+        if len(self.reviewer_means) < 2:
+            return None
+        return round(max(self.reviewer_means) - min(self.reviewer_means), 2)
 
 
 def weighted_mean(scores: dict[int, int], weights: dict[int, int]) -> float:

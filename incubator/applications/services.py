@@ -73,11 +73,12 @@ def submit_application(
     if is_full(cohort):
         raise ConflictError(_("%(cohort)s is full and no longer accepts applications.", cohort=cohort.name))
     if not founders:
-        raise ServiceError(_("Name at least one founder."), {"founders": [_("At least one founder.")]})
+        raise ServiceError.on("founders", _("Name at least one founder."))
     if len({f["email"].lower() for f in founders}) != len(founders):
-        raise ServiceError(_("Each founder needs a different email."), {"founders": [_("Duplicate email.")]})
+        raise ServiceError.on("founders", _("Each founder needs a different email."))
     if pitch_deck is None:
-        raise ServiceError(_("Attach your pitch deck as a PDF."), {"pitch_deck": [_("Required.")]})
+        raise ServiceError.on("pitch_deck", _("Attach your pitch deck as a PDF."))
+    _refuse_duplicate(cohort, founders[0]["email"], data.get("startup_name") or "")
     deck_path = save_pdf(pitch_deck, "pitch_decks", field="pitch_deck")
     application = Application(
         cohort_id=cohort.id,
@@ -105,20 +106,45 @@ def submit_application(
     return application
 
 
-def set_rubric(actor: User, cohort: Cohort, criteria: list[dict]) -> list[RubricCriterion]:
-    """Replace the cohort's rubric; refused once any review has been submitted (scores would lose meaning)."""
+def _refuse_duplicate(cohort: Cohort, contact_email: str, startup_name: str) -> None:
+    duplicate = db.session.scalar(
+        sa.select(Application.id).where(
+            Application.cohort_id == cohort.id,
+            sa.or_(
+                Application.contact_email == contact_email.strip().lower(),
+                sa.func.lower(Application.startup_name) == startup_name.strip().lower(),
+            ),
+        )
+    )
+    if duplicate:
+        raise ConflictError(
+            _("An application from this startup or email to %(cohort)s already exists. Follow it with the "
+              "status link in the confirmation email.", cohort=cohort.name)
+        )
+
+
+def rubric_locked(cohort: Cohort) -> bool:
+    """True once a review has been submitted against the cohort's rubric."""
     submitted = db.session.scalar(
-        sa.select(sa.func.count(ReviewAssignment.id))
+        sa.select(ReviewAssignment.id)
         .join(Application)
         .where(Application.cohort_id == cohort.id, ReviewAssignment.status == ReviewStatus.SUBMITTED)
+        .limit(1)
     )
-    if submitted:
+    return submitted is not None
+
+
+def set_rubric(actor: User, cohort: Cohort, criteria: list[dict]) -> list[RubricCriterion]:
+    """Replace the cohort's rubric; refused once any review has been submitted (scores would lose meaning)."""
+    if rubric_locked(cohort):
         raise ConflictError(_("Reviews have already been submitted; the rubric can no longer change."))
     if not criteria:
-        raise ServiceError(_("The rubric needs at least one criterion."), {"criteria": [_("Add a criterion.")]})
+        raise ServiceError.on("criteria", _("The rubric needs at least one criterion."))
+    if any(not (c.get("name") or "").strip() for c in criteria):
+        raise ServiceError.on("criteria", _("Give every criterion a name."))
     names = [c["name"].strip().lower() for c in criteria]
     if len(set(names)) != len(names):
-        raise ServiceError(_("Each criterion needs a different name."), {"criteria": [_("Duplicate name.")]})
+        raise ServiceError.on("criteria", _("Each criterion needs a different name."))
     cohort.criteria.clear()
     db.session.flush()
     for position, item in enumerate(criteria):
@@ -133,7 +159,7 @@ def set_rubric(actor: User, cohort: Cohort, criteria: list[dict]) -> list[Rubric
 
 def assign_reviewer(actor: User, application: Application, reviewer: User) -> ReviewAssignment:
     if not can_be_reviewer(reviewer):
-        raise ServiceError(_("Only managers and mentors can review."), {"reviewer": [_("Not a reviewer.")]})
+        raise ServiceError.on("reviewer", _("Only managers and mentors can review."))
     if any(a.reviewer_id == reviewer.id for a in application.assignments):
         raise ConflictError(_("%(name)s is already assigned to this application.", name=reviewer.name))
     assignment = ReviewAssignment(application_id=application.id, reviewer_id=reviewer.id, assigned_by_id=actor.id)
@@ -164,11 +190,12 @@ def declare_conflict(reviewer: User, assignment: ReviewAssignment, reason: str) 
     if assignment.status == ReviewStatus.SUBMITTED:
         raise ConflictError(_("You already submitted this review."))
     if not reason.strip():
-        raise ServiceError(_("Say briefly what the conflict is."), {"reason": [_("Required.")]})
+        raise ServiceError.on("reason", _("Say briefly what the conflict is."))
     assignment.status = ReviewStatus.CONFLICT
     assignment.conflict_reason = reason.strip()
     db.session.flush()
-    record(reviewer, "review.conflict_declared", assignment.application, label=assignment.application.startup_name)
+    record(reviewer, "review.conflict_declared", assignment.application, label=assignment.application.startup_name,
+           reason=assignment.conflict_reason)
 
 
 def submit_review(reviewer: User, assignment: ReviewAssignment, scores: dict[int, int], comment: str) -> None:
@@ -215,7 +242,7 @@ def decide(actor: User, application: Application, decision: ApplicationStatus | 
     """
     decision = ApplicationStatus(decision)
     if decision == ApplicationStatus.SUBMITTED:
-        raise ServiceError(_("Choose accept, waitlist or reject."), {"decision": [_("Invalid choice.")]})
+        raise ServiceError.on("decision", _("Choose accept, waitlist or reject."))
     cohort = lock_cohort(application.cohort)
     db.session.refresh(application)
     if application.status == ApplicationStatus.ACCEPTED:

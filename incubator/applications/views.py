@@ -62,7 +62,7 @@ def edit_rubric(cohort_id: int):
         if attempt(form, services.set_rubric, current_user, cohort, form.criteria_list()) is not FAILED:
             flash(_("Rubric saved."), "success")
             return redirect(url_for("cohorts.view_cohort", cohort_id=cohort.id))
-    return render_template("applications/rubric.html", form=form, cohort=cohort)
+    return render_template("applications/rubric.html", form=form, cohort=cohort, locked=services.rubric_locked(cohort))
 
 
 @bp.get("/cohorts/<int:cohort_id>")
@@ -118,6 +118,7 @@ def view_application(application_id: int):
         scores_visible=can_see_scores(current_user, application),
         own=own_assignment(current_user, application),
         reviews=reviews,
+        submitted_count=sum(1 for a in application.assignments if a.status == ReviewStatus.SUBMITTED),
         criteria={c.id: c for c in application.cohort.criteria},
         assign_form=assign_form,
         decision_form=forms.DecisionForm(formdata=None),

@@ -50,14 +50,11 @@ def invite():
     if form.validate_on_submit():
         require(can_invite_role(current_user, form.role.data))
         startup = db.session.get(Startup, form.startup_id.data) if form.startup_id.data else None
-        if startup is not None and form.role.data != Role.FOUNDER.value:
-            form.startup_id.errors = [_("Only founders are invited to a startup.")]
-        else:
-            invitation = attempt(form, services.invite_user, current_user, form.email.data, form.role.data,
-                                 name=form.name.data or "", startup=startup)
-            if invitation is not FAILED:
-                flash(_("Invitation sent to %(email)s. The link works for 7 days.", email=invitation.email), "success")
-                return redirect(url_for("auth.list_users"))
+        invitation = attempt(form, services.invite_user, current_user, form.email.data, form.role.data,
+                             name=form.name.data or "", startup=startup, locale=form.locale.data)
+        if invitation is not FAILED:
+            flash(_("Invitation sent to %(email)s. The link works for 7 days.", email=invitation.email), "success")
+            return redirect(url_for("auth.list_users"))
     return render_template("auth/invite.html", form=form)
 
 

@@ -87,8 +87,9 @@ class ApiTokenForm(BaseForm):
 class InviteForm(BaseForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)], filters=[strip])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
-    role = SelectField(_l("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+    role = SelectField(_l("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()], default="founder")
     startup_id = SelectField(_l("Startup (for founders)"), coerce=int, validators=[Optional()])
+    locale = SelectField(_l("Language of the invitation"), choices=LANGUAGE_CHOICES, default="en")
     submit = SubmitField(_l("Send invitation"))
 
 

@@ -78,6 +78,7 @@ class Invitation(db.Model):
     email: Mapped[str] = mapped_column(sa.String(254), index=True)
     name: Mapped[str] = mapped_column(sa.String(120), default="")
     role: Mapped[Role] = mapped_column(str_enum(Role))
+    locale: Mapped[str] = mapped_column(sa.String(8), default="en", server_default="en")
     startup_id: Mapped[int | None] = mapped_column(sa.ForeignKey("startups.id", ondelete="CASCADE"))
     invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     # Part of the signed token: a new link for the same invitation makes older links useless.

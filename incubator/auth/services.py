@@ -50,7 +50,7 @@ def create_user(
     """
     email = normalize_email(email)
     if find_user(email):
-        raise ConflictError(_("An account with this email already exists."), {"email": [_("Already registered.")]})
+        raise ConflictError.on("email", _("An account with this email already exists."))
     user = User(
         email=email,
         name=name.strip() or email,
@@ -90,13 +90,13 @@ def set_password(user: User, password: str, field: str = "password") -> None:
 
 def change_password(user: User, current: str, new: str) -> None:
     if not verify_password(user.password_hash, current):
-        raise ServiceError(_("Your current password is not correct."), {"current_password": [_("Not correct.")]})
+        raise ServiceError.on("current_password", _("Your current password is not correct."))
     set_password(user, new, field="new_password")
 
 
 def update_profile(user: User, name: str, locale: str, timezone: str) -> None:
     if locale not in current_app.config["LANGUAGES"]:
-        raise ServiceError(_("Unknown language."), {"locale": [_("Choose a listed language.")]})
+        raise ServiceError.on("locale", _("Unknown language."))
     user.name, user.locale, user.timezone = name.strip(), locale, timezone
     db.session.flush()
 
@@ -112,14 +112,31 @@ def invitation_link(invitation: Invitation) -> str:
 def invite_user(
     inviter: User | None, email: str, role: Role | str, name: str = "", startup=None, locale: str = "en"
 ) -> Invitation:
-    """Invite someone by email to join with ``role`` (founders optionally to a startup).
+    """Invite someone by email to join with ``role``; founders are always invited to a startup.
 
-    :raises ConflictError: the email already has an account.
+    :param locale: the language of the email and of the page the link opens.
+    :raises ConflictError: the email already has an account or a pending invitation.
     """
     email = normalize_email(email)
     role = Role(role)
+    if (role == Role.FOUNDER) != (startup is not None):
+        message = _("Choose the startup this founder joins.") if role == Role.FOUNDER else _(
+            "Only founders are invited to a startup.")
+        raise ServiceError.on("startup_id", message)
     if find_user(email):
-        raise ConflictError(_("%(email)s already has an account.", email=email), {"email": [_("Already registered.")]})
+        raise ConflictError.on("email", _("%(email)s already has an account.", email=email))
+    pending = db.session.scalar(
+        sa.select(Invitation.id).where(
+            Invitation.email == email,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.expires_at > utcnow(),
+        )
+    )
+    if pending:
+        message = _("%(email)s already has a pending invitation. Send a new link from the People page instead.",
+                    email=email)
+        raise ConflictError.on("email", message)
     max_age = current_app.config["INVITATION_MAX_AGE_SECONDS"]
     now = utcnow()
     invitation = Invitation(
@@ -128,6 +145,7 @@ def invite_user(
         role=role,
         startup_id=startup.id if startup is not None else None,
         invited_by_id=inviter.id if inviter else None,
+        locale=locale,
         created_at=now,
         expires_at=now + timedelta(seconds=max_age),
     )
@@ -206,6 +224,7 @@ def resend_invitation(actor: User, invitation: Invitation) -> Invitation:
         invitation.email,
         _l("You are invited to %(name)s", name=current_app.config["INCUBATOR_NAME"]),
         "invitation",
+        locale=invitation.locale,
         link=invitation_link(invitation),
         role=invitation.role,
         startup=invitation.startup,

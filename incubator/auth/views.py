@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
 from incubator.auth import forms, services
@@ -78,7 +79,11 @@ def accept_invitation(token: str):
         invitation = services.load_invitation(token)
     except ServiceError as exc:
         return render_template("auth/link_problem.html", message=exc.message), exc.status
-    form = forms.AcceptInvitationForm(name=invitation.name or None)
+    if not current_user.is_authenticated and "lang" not in session:
+        # Show the page in the language the invitation was written in, until the person picks another.
+        session["lang"] = invitation.locale
+        refresh()
+    form = forms.AcceptInvitationForm(name=invitation.name or None, locale=invitation.locale)
     if form.validate_on_submit():
         user = attempt(form, services.accept_invitation, token, form.name.data, form.password.data,
                        locale=form.locale.data, timezone=form.timezone.data)
@@ -105,7 +110,7 @@ def profile():
 @bp.post("/profile/password")
 @login_required
 def change_password():
-    form = forms.ChangePasswordForm()
+    form = forms.ChangePasswordForm(prefix="pw")
     if form.validate_on_submit():
         done = attempt(form, services.change_password, current_user, form.current_password.data,
                        form.new_password.data)
@@ -120,7 +125,7 @@ def change_password():
 @bp.post("/profile/tokens")
 @login_required
 def create_token():
-    form = forms.ApiTokenForm()
+    form = forms.ApiTokenForm(prefix="token")
     if form.validate_on_submit():
         result = attempt(form, services.create_api_token, current_user, form.name.data)
         if result is not FAILED:
@@ -146,8 +151,8 @@ def _render_profile(profile_form=None, password_form=None, token_form=None, new_
     return render_template(
         "auth/profile.html",
         profile_form=profile_form or forms.ProfileForm(obj=current_user),
-        password_form=password_form or forms.ChangePasswordForm(),
-        token_form=token_form or forms.ApiTokenForm(formdata=None),
+        password_form=password_form or forms.ChangePasswordForm(prefix="pw"),
+        token_form=token_form or forms.ApiTokenForm(prefix="token", formdata=None),
         tokens=tokens,
         new_token=new_token,
     )

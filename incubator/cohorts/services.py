@@ -7,11 +7,12 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from incubator.audit.services import record
-from incubator.auth.models import User
+from incubator.auth.models import Invitation, Role, User
 from incubator.cohorts.choices import SECTORS
 from incubator.cohorts.models import Cohort, CohortStatus, Program, Startup, StartupStatus, TeamMember
 from incubator.core.errors import ConflictError, ServiceError
 from incubator.core.uploads import save_image
+from incubator.db import utcnow
 from incubator.extensions import db
 
 ALLOWED_TRANSITIONS = {
@@ -67,9 +68,8 @@ def create_cohort(actor: User, program_name: str, data: dict) -> Cohort:
 def update_cohort(actor: User, cohort: Cohort, data: dict) -> Cohort:
     _check_cohort_data(data)
     if data["capacity"] < accepted_count(cohort):
-        raise ServiceError(
-            _("%(n)d startups are already accepted; capacity cannot be lower.", n=accepted_count(cohort)),
-            {"capacity": [_("Below the number already accepted.")]},
+        raise ServiceError.on(
+            "capacity", _("%(n)d startups are already accepted; capacity cannot be lower.", n=accepted_count(cohort))
         )
     for key in COHORT_FIELDS:
         if key in data:
@@ -85,6 +85,8 @@ def change_cohort_status(actor: User, cohort: Cohort, status: CohortStatus | str
         raise ConflictError(
             _("A cohort cannot go from %(old)s to %(new)s.", old=cohort.status_label, new=status.value)
         )
+    if status == CohortStatus.OPEN and not cohort.criteria:
+        raise ConflictError(_("Define the scoring rubric before opening the cohort for applications."))
     old = cohort.status
     cohort.status = status
     db.session.flush()
@@ -101,7 +103,7 @@ def update_startup(actor: User, startup: Startup, data: dict, status: str | None
         )
     )
     if clash:
-        raise ConflictError(_("Another startup in this cohort already uses that name."), {"name": [_("Taken.")]})
+        raise ConflictError.on("name", _("Another startup in this cohort already uses that name."))
     for key in STARTUP_FIELDS:
         if key in data:
             setattr(startup, key, data[key].strip() if isinstance(data[key], str) else data[key])
@@ -109,6 +111,7 @@ def update_startup(actor: User, startup: Startup, data: dict, status: str | None
         record(actor, "startup.status_changed", startup, old=startup.status.value, new=status)
         startup.status = StartupStatus(status)
     db.session.flush()
+    record(actor, "startup.updated", startup)
     return startup
 
 
@@ -119,21 +122,42 @@ def set_startup_logo(actor: User, startup: Startup, stream: IO[bytes]) -> Startu
 
 
 def add_team_member(
-    startup: Startup, name: str, role_title: str, email: str = "", gender: str = "undisclosed"
+    actor: User, startup: Startup, name: str, role_title: str, email: str = "", gender: str = "undisclosed"
 ) -> TeamMember:
+    """Add a person to the startup's team (no account is created for them)."""
     member = TeamMember(startup_id=startup.id, name=name.strip(), role_title=role_title.strip(),
                         email=email.strip().lower(), gender=gender)
     db.session.add(member)
     db.session.flush()
+    record(actor, "team.member_added", startup, member=member.name)
     return member
 
 
 def remove_team_member(actor: User, member: TeamMember) -> None:
+    """Take someone off the team; their pending invitation to this startup dies with it.
+
+    Founders may remove team members without an account; only managers remove a founder who has
+    one, so co-founders cannot lock each other out.
+    """
     if member.user_id is not None and member.user_id == actor.id:
         raise ServiceError(_("You cannot remove yourself from the team."))
+    if member.user_id is not None and actor.role != Role.MANAGER:
+        raise ServiceError(_("Only the incubator team can remove a founder who has an account."))
     founders_left = [m for m in member.startup.members if m.user_id and m.id != member.id]
     if member.user_id is not None and not founders_left:
         raise ServiceError(_("A startup must keep at least one founder with an account."))
+    if member.email:
+        pending = db.session.scalars(
+            sa.select(Invitation).where(
+                Invitation.startup_id == member.startup_id,
+                Invitation.email == member.email,
+                Invitation.accepted_at.is_(None),
+                Invitation.revoked_at.is_(None),
+            )
+        )
+        for invitation in pending:
+            invitation.revoked_at = utcnow()
+    record(actor, "team.member_removed", member.startup, member=member.name)
     db.session.delete(member)
     db.session.flush()
 

@@ -59,7 +59,7 @@ def create_cohort():
     if form.validate_on_submit():
         cohort = attempt(form, services.create_cohort, current_user, form.program_name.data, _cohort_data(form))
         if cohort is not FAILED:
-            flash(_("Cohort %(name)s created. Add a scoring rubric, then open it for applications.",
+            flash(_("Created %(name)s. Add a scoring rubric, then open it for applications.",
                     name=cohort.name), "success")
             return redirect(url_for("cohorts.view_cohort", cohort_id=cohort.id))
     return render_template("cohorts/form.html", form=form, cohort=None)
@@ -200,8 +200,8 @@ def add_member(startup_id: int):
     require(can_edit_startup(current_user, startup))
     form = forms.TeamMemberForm()
     if form.validate_on_submit():
-        perform(services.add_team_member, startup, form.name.data, form.role_title.data, form.email.data or "",
-                form.gender.data)
+        perform(services.add_team_member, current_user, startup, form.name.data, form.role_title.data,
+                form.email.data or "", form.gender.data)
         flash(_("%(name)s added to the team.", name=form.name.data), "success")
         return redirect(url_for("cohorts.view_startup", startup_id=startup.id))
     return render_template("cohorts/startup.html", startup=startup, can_edit=True, member_form=form), 422

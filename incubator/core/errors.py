@@ -36,6 +36,11 @@ class ServiceError(Exception):
         self.message = message
         self.fields = fields or {}
 
+    @classmethod
+    def on(cls, field: str, message: str) -> ServiceError:
+        """The error for one field, shown beside that field (and as the API's message)."""
+        return cls(message, {field: [message]})
+
 
 class ConflictError(ServiceError):
     """The operation clashes with the current state (already decided, full, taken)."""

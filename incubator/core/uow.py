@@ -72,9 +72,12 @@ def attempt(form, fn: Callable[..., Any], *args, **kwargs) -> Any:
     try:
         return perform(fn, *args, **kwargs)
     except ServiceError as exc:
+        placed = False
         for field_name, messages in exc.fields.items():
             field = getattr(form, field_name, None) if form is not None else None
             if field is not None:
                 field.errors = list(field.errors) + list(messages)
-        flash(exc.message, "danger")
+                placed = True
+        if not placed:  # a message shown beside its field is not repeated at the top
+            flash(exc.message, "danger")
         return FAILED

@@ -21,12 +21,14 @@ MAX_IMAGE_PIXELS = 25_000_000
 def _read_limited(stream: IO[bytes], max_bytes: int, field: str) -> bytes:
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise ServiceError(
-            _("The file is larger than %(mb)s MB.", mb=max_bytes // (1024 * 1024)), {field: [_("File too large.")]}
-        )
+        raise _field_error(field, _("The file is larger than %(mb)s MB.", mb=max_bytes // (1024 * 1024)))
     if not data:
-        raise ServiceError(_("The file is empty."), {field: [_("File is empty.")]})
+        raise _field_error(field, _("The file is empty."))
     return data
+
+
+def _field_error(field: str, message: str) -> ServiceError:
+    return ServiceError(message, {field: [message]})
 
 
 def _store(data: bytes, kind: str, extension: str) -> str:
@@ -43,7 +45,7 @@ def save_pdf(stream: IO[bytes], kind: str, field: str = "file") -> str:
     :return: the stored path relative to ``UPLOAD_FOLDER``.
     """
     data = _read_limited(stream, current_app.config["PITCH_DECK_MAX_BYTES"], field)
-    not_pdf = ServiceError(_("The file must be a PDF document."), {field: [_("Upload a PDF file.")]})
+    not_pdf = _field_error(field, _("The file must be a PDF document."))
     if not data.startswith(b"%PDF-"):
         raise not_pdf
     try:
@@ -58,7 +60,7 @@ def save_pdf(stream: IO[bytes], kind: str, field: str = "file") -> str:
 def save_image(stream: IO[bytes], kind: str, field: str = "file") -> str:
     """Check that ``stream`` is a PNG, JPEG or WebP image within the size limit and store it."""
     data = _read_limited(stream, current_app.config["LOGO_MAX_BYTES"], field)
-    not_image = ServiceError(_("The file must be a PNG, JPEG or WebP image."), {field: [_("Upload an image.")]})
+    not_image = _field_error(field, _("The file must be a PNG, JPEG or WebP image."))
     try:
         with Image.open(io.BytesIO(data)) as image:
             image_format = image.format

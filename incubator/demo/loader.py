@@ -169,8 +169,8 @@ def _cohort_data(cohort: Cohort, **changes) -> dict:
 
 def _open_cohort(manager: User, data: dict, rubric: list[dict]) -> Cohort:
     cohort = create_cohort(manager, PROGRAM, data)
-    change_cohort_status(manager, cohort, CohortStatus.OPEN)
     set_rubric(manager, cohort, rubric)
+    change_cohort_status(manager, cohort, CohortStatus.OPEN)
     return cohort
 
 
@@ -278,7 +278,7 @@ def _score(reviewer: User, assignment: ReviewAssignment, pitch: Pitch, seed: int
 def _complete_startup(manager: User, application: Application, pitch: Pitch) -> Startup:
     startup = db.session.scalar(sa.select(Startup).where(Startup.application_id == application.id))
     for name, gender, role_title in pitch.team:
-        add_team_member(startup, name, role_title, _founder_email((name, gender)), gender)
+        add_team_member(manager, startup, name, role_title, _founder_email((name, gender)), gender)
     status = "withdrawn" if pitch.name in WITHDRAWN_STARTUPS else None
     if pitch.founded:
         update_startup(manager, startup, {"founded_on": date(pitch.founded, 1 + len(pitch.name) % 12, 1)}, status)

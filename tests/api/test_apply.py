@@ -141,11 +141,20 @@ def test_upload_over_the_limit_is_json_413(app, client, pdf_bytes, monkeypatch):
     assert response.get_json()["error"]["code"] == "too_large"
 
 
+def test_duplicate_application_is_409(client, pdf_bytes):
+    cohort = CohortFactory()
+    assert _apply(client, cohort, _form(pdf_bytes)).status_code == 201
+    again = _apply(client, cohort, _form(pdf_bytes, startup_name="Another name"))
+    assert again.status_code == 409 and "already exists" in again.get_json()["error"]["message"]
+
+
 def test_too_many_applications_from_one_address_is_json_429(app, client, pdf_bytes, monkeypatch):
     monkeypatch.setitem(app.config, "APPLICATION_RATE_LIMIT", "2 per minute")
     cohort = CohortFactory()
     try:
-        statuses = [_apply(client, cohort, _form(pdf_bytes, startup_name=f"Startup {i}")).status_code
+        founders = [[{"name": "Sokha Chan", "email": f"sokha{i}@example.org", "gender": "female"}] for i in range(3)]
+        statuses = [_apply(client, cohort, _form(pdf_bytes, startup_name=f"Startup {i}",
+                                                 founders=json.dumps(founders[i]))).status_code
                     for i in range(3)]
         assert statuses == [201, 201, 429]
         response = _apply(client, cohort, _form(pdf_bytes))

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from incubator.applications.models import ApplicationStatus
 from incubator.cohorts.models import Cohort, CohortStatus, Program
 from incubator.extensions import db
-from tests.factories import ApplicationFactory, CohortFactory, StartupFactory, founder_of
+from tests.factories import ApplicationFactory, CohortFactory, RubricCriterionFactory, StartupFactory, founder_of
 
 NEW_COHORT = {
     "program_name": "Tech Startup Incubation Program",
@@ -149,6 +149,7 @@ def test_patch_missing_cohort_is_404(client, manager, api_token):
 
 def test_change_cohort_status(client, manager, api_token):
     cohort = CohortFactory(status=CohortStatus.PLANNING)
+    RubricCriterionFactory(cohort=cohort)
     response = client.post(f"/api/v1/cohorts/{cohort.id}/status", json={"status": "open"}, headers=api_token(manager))
     assert response.status_code == 200
     assert response.get_json()["status"] == "open"

@@ -96,7 +96,8 @@ def test_name_taken_in_the_cohort_is_409(client, manager, api_token):
     startup = StartupFactory(cohort=cohort)
     response = client.patch(f"/api/v1/startups/{startup.id}", json={"name": "Taken"}, headers=api_token(manager))
     assert response.status_code == 409
-    assert response.get_json()["error"]["fields"] == {"name": ["Taken."]}
+    message = "Another startup in this cohort already uses that name."
+    assert response.get_json()["error"]["fields"] == {"name": [message]}
 
 
 @pytest.mark.parametrize(

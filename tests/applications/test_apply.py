@@ -85,8 +85,8 @@ def test_oversized_deck(client, cohort, pdf_bytes, app):
     ({"founders-0-name": "", "founders-0-email": "", "founders-1-name": "", "founders-1-email": ""},
      "Name at least one founder"),
     ({"founders-1-email": "not-an-email"}, "Invalid email"),
-    ({"founders-1-email": ""}, "Give both a name and an email"),
-    ({"founders-1-email": "sokha@example.org"}, "Each founder needs a different email"),
+    ({"founders-1-email": ""}, "Founder 2: give both a name and an email"),
+    ({"founders-1-email": "sokha@example.org"}, "Founder 2 uses the same email as founder 1"),
     ({"sector": "mining"}, "Not a valid choice"),
     ({"website": "javascript:alert(1)"}, "Invalid URL"),
 ])
@@ -128,3 +128,16 @@ def test_open_calls_lists_only_open(client):
 
 def test_unknown_cohort_is_404(client):
     assert client.get("/apply/999999").status_code == 404
+
+
+def test_second_application_from_same_contact_refused(client, cohort, pdf_bytes):
+    ApplicationFactory(cohort=cohort, contact_email="sokha@example.org")
+    response = client.post(f"/apply/{cohort.id}", data=form(pdf_bytes), content_type="multipart/form-data")
+    assert response.status_code == 200 and "already exists" in response.get_data(as_text=True)
+    assert _count(Application) == 1
+
+
+def test_error_summary_asks_to_reattach_the_deck(client, cohort, pdf_bytes):
+    response = client.post(f"/apply/{cohort.id}", data=form(pdf_bytes, startup_name=""),
+                           content_type="multipart/form-data")
+    assert "attach your pitch deck again" in response.get_data(as_text=True)

@@ -179,3 +179,26 @@ def test_ranking_query_count_is_bounded(client, login, setup, count_queries):
     with count_queries() as many:
         client.get(url)
     assert many.count == few.count, "\n".join(few.statements) + "\n-----\n" + "\n".join(many.statements)
+
+
+def test_locked_rubric_is_read_only(client, login, setup):
+    services.submit_review(setup["mentor_a"], setup["a"], {setup["team"].id: 4, setup["market"].id: 4}, "")
+    login(UserFactory(role=Role.MANAGER))
+    page = client.get(f"/review/cohorts/{setup['cohort'].id}/rubric").get_data(as_text=True)
+    assert "can no longer change" in page and "Save rubric" not in page
+
+
+def test_rubric_row_without_name_refused(client, login, setup):
+    login(UserFactory(role=Role.MANAGER))
+    response = client.post(f"/review/cohorts/{setup['cohort'].id}/rubric", data={
+        "criteria-0-name": "Team", "criteria-1-description": "orphan description"})
+    assert "Give every criterion a name" in response.get_data(as_text=True)
+    assert len(setup["cohort"].criteria) == 2
+
+
+def test_manager_sees_conflict_reason(client, login, setup):
+    services.declare_conflict(setup["mentor_a"], setup["a"], "Board member of this startup")
+    db.session.commit()
+    login(UserFactory(role=Role.MANAGER))
+    page = client.get(f"/review/applications/{setup['application'].id}").get_data(as_text=True)
+    assert "Board member of this startup" in page

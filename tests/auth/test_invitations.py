@@ -135,3 +135,32 @@ def test_service_refuses_used_invitation(manager):
         services.accept_invitation(token, "Investor", "a-long-enough-secret")
     with pytest.raises(ServiceError):
         services.load_invitation("garbage")
+
+
+def test_founder_invitation_needs_a_startup(manager):
+    with pytest.raises(ServiceError) as info:
+        services.invite_user(manager, "x@example.org", Role.FOUNDER)
+    assert "startup_id" in info.value.fields
+    with pytest.raises(ServiceError):
+        services.invite_user(manager, "y@example.org", Role.MENTOR, startup=StartupFactory())
+
+
+def test_second_pending_invitation_for_same_email_refused(manager):
+    services.invite_user(manager, "twice@example.org", Role.MENTOR)
+    with pytest.raises(ConflictError) as info:
+        services.invite_user(manager, "twice@example.org", Role.INVESTOR)
+    assert "pending invitation" in info.value.message
+
+
+def test_invitation_page_opens_in_the_invitation_language(client, manager):
+    services.invite_user(manager, "km@example.org", Role.MENTOR, locale="km")
+    db.session.commit()
+    page = client.get(f"/auth/invitation/{_link_token('km@example.org')}").get_data(as_text=True)
+    assert '<html lang="km">' in page
+    assert '<option selected value="km">' in page
+
+
+def test_invite_form_defaults_to_founder(client, login, manager):
+    login(manager)
+    page = client.get("/auth/people/invite").get_data(as_text=True)
+    assert '<option selected value="founder">' in page

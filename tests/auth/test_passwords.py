@@ -86,7 +86,8 @@ def test_change_password_signs_out_other_sessions(app, client, login):
     other_device.post("/auth/login", data={"email": user.email, "password": DEFAULT_PASSWORD})
     assert other_device.get("/auth/profile").status_code == 200
     response = client.post("/auth/profile/password", data={
-        "current_password": DEFAULT_PASSWORD, "new_password": "another-long-secret", "confirm": "another-long-secret"})
+        "pw-current_password": DEFAULT_PASSWORD, "pw-new_password": "another-long-secret",
+        "pw-confirm": "another-long-secret"})
     assert response.status_code == 302
     assert client.get("/auth/profile").status_code == 200
     assert other_device.get("/auth/profile").status_code == 302
@@ -96,7 +97,8 @@ def test_change_password_wrong_current(client, login):
     user = UserFactory()
     login(user)
     response = client.post("/auth/profile/password", data={
-        "current_password": "not-my-password", "new_password": "another-long-secret", "confirm": "another-long-secret"})
+        "pw-current_password": "not-my-password", "pw-new_password": "another-long-secret",
+        "pw-confirm": "another-long-secret"})
     assert response.status_code == 422 and "not correct" in response.get_data(as_text=True)
 
 

@@ -36,7 +36,7 @@ def test_profile_rejects_overlong_name(client, login):
 def test_create_use_and_revoke_token(client, login):
     user = UserFactory()
     login(user)
-    page = client.post("/auth/profile/tokens", data={"name": "reporting script"}).get_data(as_text=True)
+    page = client.post("/auth/profile/tokens", data={"token-name": "reporting script"}).get_data(as_text=True)
     plaintext = re.search(r"(inc_[A-Za-z0-9_\-]+)", page).group(1)
     token = db.session.scalar(sa.select(ApiToken))
     assert token.token_hash != plaintext and plaintext not in token.token_hash
@@ -61,5 +61,13 @@ def test_cannot_revoke_someone_elses_token(client, login):
 
 def test_token_name_required(client, login):
     login(UserFactory())
-    assert client.post("/auth/profile/tokens", data={"name": ""}).status_code == 422
+    assert client.post("/auth/profile/tokens", data={"token-name": ""}).status_code == 422
     assert db.session.scalar(sa.select(sa.func.count(ApiToken.id))) == 0
+
+
+def test_token_form_does_not_prefill_profile_name(client, login):
+    user = UserFactory(name="Chanthy Keo")
+    login(user)
+    page = client.post("/auth/profile/tokens", data={"token-name": "Second token"}).get_data(as_text=True)
+    assert 'value="Chanthy Keo"' in page and 'value="Second token"' not in page
+    assert page.count('id="name"') == 1

@@ -11,7 +11,7 @@ from incubator.cohorts import services
 from incubator.cohorts.models import Cohort, CohortStatus, Program
 from incubator.core.errors import ConflictError, ServiceError
 from incubator.extensions import db
-from tests.factories import CohortFactory, StartupFactory, UserFactory
+from tests.factories import CohortFactory, RubricCriterionFactory, StartupFactory, UserFactory
 
 FORM = {"program_name": "Tech Startup Incubation", "name": "Cohort 2027A", "track": "Agritech",
         "description": "Six months", "starts_on": "2027-01-10", "ends_on": "2027-07-10",
@@ -64,6 +64,10 @@ def test_edit_cohort_cannot_drop_capacity_below_accepted(client, manager):
 
 def test_status_transitions(client, manager):
     cohort = CohortFactory(status=CohortStatus.PLANNING)
+    no_rubric = client.post(f"/cohorts/{cohort.id}/status", data={"status": "open"})
+    assert no_rubric.status_code == 409 and "Define the scoring rubric" in no_rubric.get_data(as_text=True)
+    assert cohort.status == CohortStatus.PLANNING
+    RubricCriterionFactory(cohort=cohort)
     assert client.post(f"/cohorts/{cohort.id}/status", data={"status": "open"}).status_code == 302
     assert cohort.status == CohortStatus.OPEN
     response = client.post(f"/cohorts/{cohort.id}/status", data={"status": "completed"})

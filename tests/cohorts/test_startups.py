@@ -127,3 +127,37 @@ def test_startup_list_filters_and_query_count(client, login, count_queries):
     with count_queries() as many:
         client.get("/cohorts/startups")
     assert many.count == few.count
+
+
+def test_founder_cannot_remove_a_cofounder_with_an_account(client, login, startup):
+    first, second = founder_of(startup), founder_of(startup)
+    login(first)
+    member_id = next(m.id for m in startup.members if m.user_id == second.id)
+    response = client.post(f"/cohorts/startups/{startup.id}/members/{member_id}/delete", follow_redirects=True)
+    assert "Only the incubator team can remove" in response.get_data(as_text=True)
+    assert db.session.get(TeamMember, member_id) is not None
+
+
+def test_manager_removes_founder_and_pending_invitation_dies(client, login, startup):
+    from incubator.auth.models import Invitation
+    from incubator.auth.services import invite_user
+
+    founder_of(startup)
+    manager = UserFactory(role=Role.MANAGER)
+    member = TeamMemberFactory(startup=startup, email="late@example.org", name="Late Founder")
+    invitation = invite_user(manager, "late@example.org", Role.FOUNDER, startup=startup)
+    login(manager)
+    assert client.post(f"/cohorts/startups/{startup.id}/members/{member.id}/delete").status_code == 302
+    assert db.session.get(Invitation, invitation.id).revoked_at is not None
+
+
+def test_team_and_profile_changes_are_audited(client, login, startup):
+    import sqlalchemy as sa
+
+    from incubator.audit.models import AuditEntry
+
+    login(founder_of(startup))
+    client.post(f"/cohorts/startups/{startup.id}/members", data={"name": "Bopha Lim", "role_title": "CTO"})
+    client.post(f"/cohorts/startups/{startup.id}/edit", data=PROFILE)
+    actions = set(db.session.scalars(sa.select(AuditEntry.action)))
+    assert {"team.member_added", "startup.updated"} <= actions
