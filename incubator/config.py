@@ -10,6 +10,9 @@ import os
 import secrets
 from pathlib import Path
 
+DEFAULT_NAME = "Technology Business Incubator"
+DEFAULT_NAME_KM = "មជ្ឈមណ្ឌលបណ្ដុះអាជីវកម្មបច្ចេកវិទ្យា"
+
 
 class ConfigError(RuntimeError):
     """The environment does not describe a runnable configuration."""
@@ -62,7 +65,10 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": normalize_database_url(os.environ.get("DATABASE_URL", default_db)),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "INCUBATOR_NAME": os.environ.get("INCUBATOR_NAME", "Technology Business Incubator"),
+        "INCUBATOR_NAME": os.environ.get("INCUBATOR_NAME", DEFAULT_NAME),
+        "INCUBATOR_NAME_KM": os.environ.get(
+            "INCUBATOR_NAME_KM", DEFAULT_NAME_KM if "INCUBATOR_NAME" not in os.environ else ""
+        ),
         "APP_BASE_URL": os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(instance / "uploads")),
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,

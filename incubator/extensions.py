@@ -14,6 +14,15 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
+# Day-month-year and a 24-hour clock in every language: Cambodia does not use the US month-first
+# order, and CLDR's Khmer short times would otherwise print "AM/PM" in Latin letters.
+babel = Babel(date_formats={
+    **Babel.default_date_formats,
+    "date.short": "d MMM y",
+    "date.medium": "d MMMM y",
+    "datetime.short": "d MMM y, HH:mm",
+    "datetime.medium": "d MMMM y, HH:mm",
+    "time.short": "HH:mm",
+})
 bootstrap = Bootstrap5()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -15,6 +16,7 @@ from incubator.auth.models import ApiToken, Invitation, Role, User, new_session_
 from incubator.auth.passwords import burn_time, hash_password, password_problems, verify_password
 from incubator.auth.tokens import INVITATION_SALT, RESET_SALT, TokenInvalid, fingerprint, sign, unsign
 from incubator.core.errors import ConflictError, ServiceError
+from incubator.core.i18n import incubator_name
 from incubator.core.urls import external_url
 from incubator.db import utcnow
 from incubator.extensions import db
@@ -104,6 +106,11 @@ def update_profile(user: User, name: str, locale: str, timezone: str) -> None:
 # Invitations ---------------------------------------------------------------------------------
 
 
+def _invitation_subject() -> LazyString:
+    # Lazy so that both the sentence and the incubator's name come out in the recipient's language.
+    return LazyString(lambda: _("You are invited to %(name)s", name=incubator_name()))
+
+
 def invitation_link(invitation: Invitation) -> str:
     token = sign({"i": invitation.id, "n": invitation.token_nonce}, INVITATION_SALT)
     return external_url("auth.accept_invitation", token=token)
@@ -153,7 +160,7 @@ def invite_user(
     db.session.flush()
     queue_email(
         email,
-        _l("You are invited to %(name)s", name=current_app.config["INCUBATOR_NAME"]),
+        _invitation_subject(),
         "invitation",
         locale=locale,
         link=invitation_link(invitation),
@@ -222,7 +229,7 @@ def resend_invitation(actor: User, invitation: Invitation) -> Invitation:
     db.session.flush()
     queue_email(
         invitation.email,
-        _l("You are invited to %(name)s", name=current_app.config["INCUBATOR_NAME"]),
+        _invitation_subject(),
         "invitation",
         locale=invitation.locale,
         link=invitation_link(invitation),

@@ -54,6 +54,13 @@ def _money(amount_minor: int | None, currency: str) -> str:
     return format_money(amount_minor, currency, str(get_locale() or "en"))
 
 
+def incubator_name() -> str:
+    """The incubator's name in the current language (``INCUBATOR_NAME_KM`` for Khmer, when set)."""
+    if str(get_locale() or "en") == "km" and current_app.config.get("INCUBATOR_NAME_KM"):
+        return current_app.config["INCUBATOR_NAME_KM"]
+    return current_app.config["INCUBATOR_NAME"]
+
+
 def init_template_helpers(app: Flask) -> None:
     app.add_template_filter(_local_datetime, "localdt")
     app.add_template_filter(_local_date, "localdate")
@@ -64,6 +71,6 @@ def init_template_helpers(app: Flask) -> None:
         return {
             "LANGUAGES": app.config["LANGUAGES"],
             "current_locale": str(get_locale() or "en"),
-            "incubator_name": app.config["INCUBATOR_NAME"],
+            "incubator_name": incubator_name(),
             "current_timezone": str(get_timezone()),
         }

@@ -17,6 +17,7 @@ from flask_babel import force_locale
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from incubator.core.i18n import incubator_name
 from incubator.db import utcnow
 from incubator.extensions import db
 from incubator.notifications.models import OutboxMessage, OutboxStatus
@@ -46,7 +47,7 @@ def queue_email(
         return None
     with force_locale(locale):
         subject_text = str(subject)
-        context.setdefault("incubator_name", current_app.config["INCUBATOR_NAME"])
+        context.setdefault("incubator_name", incubator_name())
         body_text = render_template(f"emails/{template}.txt", subject=subject_text, **context)
         body_html = render_template(f"emails/{template}.html", subject=subject_text, **context)
     has_server = bool(current_app.config.get("MAIL_SERVER"))
