@@ -62,7 +62,7 @@ def app(tmp_path_factory):
             with db.engine.begin() as conn:
                 conn.exec_driver_sql("DROP SCHEMA public CASCADE")
                 conn.exec_driver_sql("CREATE SCHEMA public")
-        upgrade()
+        upgrade(revision="heads")
         db.engine.dispose()
     yield application
     with application.app_context():
