@@ -296,8 +296,10 @@ def change_role(actor: User, user: User, role: Role | str, is_admin: bool, is_ac
     if not is_active:
         user.session_nonce = new_session_nonce()
     db.session.flush()
-    record(actor, "user.role_changed", user, label=user.email, old=list(old),
-           new=[user.role.value, user.is_admin, user.is_active])
+    new = (user.role.value, user.is_admin, user.is_active)
+    changes = {name: [before, after] for name, before, after in zip(("role", "admin", "active"), old, new, strict=True)
+               if before != after}
+    record(actor, "user.role_changed", user, label=user.email, **changes)
 
 
 # API tokens ----------------------------------------------------------------------------------
