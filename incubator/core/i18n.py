@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import available_timezones
 
+from babel.core import get_global
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale, get_timezone
 from flask_login import current_user
@@ -35,11 +36,16 @@ _TIMEZONES: list[str] | None = None
 
 
 def timezone_choices() -> list[str]:
-    """Canonical IANA zone names, sorted, computed once per process."""
+    """Current IANA zone names (no legacy aliases such as Asia/Saigon), sorted, computed once per process."""
     global _TIMEZONES
     if _TIMEZONES is None:
-        _TIMEZONES = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+        aliases = get_global("zone_aliases")
+        _TIMEZONES = sorted(
+            z for z in available_timezones()
+            if "/" in z and not z.startswith(("Etc/", "SystemV/")) and z not in aliases
+        )
     return _TIMEZONES
+
 
 
 def _local_datetime(value: datetime | None, fmt: str = "medium") -> str:

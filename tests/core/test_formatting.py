@@ -27,3 +27,11 @@ def test_incubator_name_follows_language(app, monkeypatch):
     monkeypatch.setitem(app.config, "INCUBATOR_NAME_KM", "")
     with app.test_request_context(), force_locale("km"):
         assert incubator_name() == "Techo Startup Center"
+
+
+def test_time_zone_choices_are_current_names():
+    from incubator.core.i18n import timezone_choices
+
+    zones = timezone_choices()
+    assert "Asia/Phnom_Penh" in zones and "Europe/Berlin" in zones and "Asia/Ho_Chi_Minh" in zones
+    assert "Asia/Saigon" not in zones and "US/Eastern" not in zones and "Etc/GMT+7" not in zones
