@@ -172,11 +172,3 @@ def attach_founder(startup: Startup, user: User) -> TeamMember:
     member.is_founder = True
     db.session.flush()
     return member
-
-
-def founder_startups(user: User) -> list[Startup]:
-    return list(
-        db.session.scalars(
-            sa.select(Startup).join(TeamMember).where(TeamMember.user_id == user.id).order_by(Startup.name)
-        )
-    )
