@@ -15,7 +15,7 @@ export FLASK_APP := wsgi
 .PHONY: help run test lint translations venv venv-dev clean
 
 help:
-	@echo "make run    - install, migrate, load the demo and serve on http://$(HOST):$(PORT)"
+	@echo "make run    - install, migrate, load the demo, serve on http://$(HOST):$(PORT) with the job scheduler"
 	@echo "make test   - run the tests on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set"
 	@echo "make lint   - ruff (configuration in pyproject.toml)"
 	@echo "make clean  - remove the virtualenv and caches (keeps instance/, your local database)"
@@ -43,10 +43,13 @@ translations: venv
 		echo "No translation catalogs to compile."; \
 	fi
 
+# The scheduler (flask jobs run) runs beside the web server and stops with it; its log is instance/scheduler.log.
 run: venv translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo
-	@echo "Serving on http://$(HOST):$(PORT) (Ctrl-C to stop)"
+	@echo "Serving on http://$(HOST):$(PORT) (Ctrl-C to stop); scheduled jobs log to instance/scheduler.log"
+	@$(BIN)/flask jobs run >>instance/scheduler.log 2>&1 & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 # Both runs happen even if the first fails; the target fails if either did.

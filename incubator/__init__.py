@@ -65,7 +65,10 @@ def register_blueprints(app: Flask) -> None:
     from incubator.auth.views import bp as auth_bp
     from incubator.cohorts.views import bp as cohorts_bp
     from incubator.home.views import bp as home_bp
+    from incubator.jobs.views import bp as jobs_bp
+    from incubator.notifications.inbox_views import bp as inbox_bp
     from incubator.notifications.views import bp as notifications_bp
+    from incubator.progress.views import bp as progress_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
@@ -74,6 +77,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(apply_bp, url_prefix="/apply")
     app.register_blueprint(audit_bp, url_prefix="/audit")
     app.register_blueprint(notifications_bp, url_prefix="/outbox")
+    app.register_blueprint(progress_bp, url_prefix="/progress")
+    app.register_blueprint(inbox_bp, url_prefix="/notifications")
+    app.register_blueprint(jobs_bp, url_prefix="/jobs")
     app.register_blueprint(api_v1, url_prefix="/api/v1")
     ext.csrf.exempt(api_v1)
 
@@ -113,7 +119,8 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from incubator.cli import demo_command, users_cli
+    from incubator.cli import demo_command, jobs_cli, users_cli
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(jobs_cli)
     app.cli.add_command(demo_command)

@@ -1,4 +1,5 @@
-"""Command-line tools, registered on ``flask``: ``flask users create|set-password`` and ``flask demo``.
+"""Command-line tools, registered on ``flask``: ``flask users create|set-password``, ``flask demo`` and
+``flask jobs run|list|run-once`` (the scheduler; each job runs in its own unit of work, see ``jobs/runner.py``).
 
 Each command is a unit of work like a request: services flush, the command commits once, then
 queued email is delivered. A refusal rolls back and exits non-zero with the service's message.
@@ -147,3 +148,95 @@ def demo_command() -> None:
     others = ", ".join(a.email for k, a in ACCOUNTS.items() if k not in LOGINS)
     click.echo(f"  also: {others}")
     click.echo(f"Sign in at {current_app.config['APP_BASE_URL']}/auth/login (emails: /outbox, as a manager)")
+
+
+# Scheduled jobs ------------------------------------------------------------------------------
+
+jobs_cli = AppGroup("jobs", help="Run the scheduler, list the scheduled jobs, run one now.")
+
+
+def _local(moment, tz: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
+@jobs_cli.command("run")
+def run_scheduler_command() -> None:
+    """Run the scheduler in this process until Ctrl-C or SIGTERM.
+
+    Run exactly one per installation, as its own process or service (README: "Scheduled jobs"), never
+    inside the web server's workers. A second one by mistake does no harm: each job still runs once
+    per period. On start, and every 10 minutes, jobs whose scheduled run was missed (the process was
+    down, or the run failed) are caught up once, for jobs whose policy says so (see `flask jobs list`).
+    """
+    from incubator.jobs.scheduler import SchedulerRefused, start
+
+    click.echo(f"Scheduler starting (times in {current_app.config['DEFAULT_TIMEZONE']}); Ctrl-C to stop.")
+    try:
+        start(current_app._get_current_object())
+    except SchedulerRefused as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo("Scheduler stopped.")
+
+
+@jobs_cli.command("list")
+def list_jobs_command() -> None:
+    """List the scheduled jobs with their schedule, catch-up policy, next run and last run."""
+    from incubator.jobs.queries import recent_runs
+    from incubator.jobs.registry import all_jobs
+    from incubator.jobs.scheduler import next_run_times
+
+    tz = current_app.config["DEFAULT_TIMEZONE"]
+    specs = all_jobs()
+    runs = recent_runs([spec.name for spec in specs], per_job=1)
+    next_runs = next_run_times(current_app._get_current_object())
+    click.echo(f"Times in {tz}.")
+    for spec in specs:
+        last = runs[spec.name][0] if runs[spec.name] else None
+        click.echo(f"\n{spec.name}  ({spec.schedule.cron}, once per {spec.period.value})")
+        click.echo(f"  {spec.description}")
+        click.echo(f"  schedule: {spec.schedule.describe()}; next run {_local(next_runs[spec.name], tz)}")
+        click.echo(f"  catch-up: {spec.policy}")
+        if last is None:
+            click.echo("  last run: never")
+        else:
+            outcome = last.summary if last.status.value == "succeeded" else last.error.strip().splitlines()[-1]
+            click.echo(f"  last run: {last.status.value} for {last.period_key} at {_local(last.started_at, tz)} "
+                       f"({last.duration_ms} ms): {outcome}")
+
+
+@jobs_cli.command("run-once")
+@click.argument("name")
+@click.option("--period", default=None, metavar="P",
+              help="The period to run for, in the job's granularity: 2026-11-23T09:05 (minute), 2026-11-23T09 "
+                   "(hour), 2026-11-23 (day), 2026-W48 (ISO week) or 2026-11 (month). Default: the current one.")
+@click.option("--force", is_flag=True, help="Run even if it already ran for that period (recorded as manual:<time>).")
+def run_once_command(name: str, period: str | None, force: bool) -> None:
+    """Run the job NAME once now, unless it already ran for the period.
+
+    Exactly once per period, like the scheduler: running it again for the same period does
+    nothing unless --force is given. Exits with status 1 if the job failed (everything it did is
+    rolled back and the failure is recorded on the jobs page).
+
+    \b
+    Examples:
+      flask jobs run-once deliver_email
+      flask jobs run-once prune_job_runs --period 2026-11-23
+    """
+    from incubator.jobs.models import JobTrigger
+    from incubator.jobs.runner import FAILED, SKIPPED, UnknownJob, run_job
+
+    try:
+        outcome = run_job(current_app._get_current_object(), name, period=period, force=force,
+                          trigger=JobTrigger.CLI)
+    except UnknownJob as exc:
+        raise click.BadParameter(f"no job called {name!r}; see `flask jobs list`.", param_hint="NAME") from exc
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--period") from exc
+    if outcome.status == SKIPPED:
+        click.echo(f"{name} already ran for {outcome.period_key}; nothing done (use --force to run it again).")
+    elif outcome.status == FAILED:
+        raise click.ClickException(f"{name} failed for {outcome.period_key}, nothing kept: {outcome.error}")
+    else:
+        click.echo(f"{name} ran for {outcome.period_key} in {outcome.duration_ms} ms: {outcome.summary}")

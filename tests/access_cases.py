@@ -21,7 +21,8 @@ from incubator.auth.tokens import APPLICATION_STATUS_SALT, INVITATION_SALT, RESE
 from incubator.cohorts.models import CohortStatus
 from incubator.db import utcnow
 from incubator.extensions import db
-from incubator.notifications.models import OutboxMessage, OutboxStatus
+from incubator.notifications.models import Notification, OutboxMessage, OutboxStatus
+from incubator.notifications.services import UNSUBSCRIBE_SALT
 from tests.factories import (
     ApplicationFactory,
     CohortFactory,
@@ -52,6 +53,7 @@ STAFF = MANAGERS | {"mentor", "other_mentor"}  # may list and read every startup
 REVIEWERS = MANAGERS | {"mentor"}  # may read the application (managers, and the assigned mentor)
 STARTUP_EDITORS = MANAGERS | {"founder"}
 STARTUP_VIEWERS = STAFF | {"founder"}
+PROGRESS_EDITORS = MANAGERS | {"founder"}  # progress: managers and the startup's own founders (no mentors yet)
 
 PAGE = frozenset({200})
 # An empty or minimal submission from someone who may act: re-rendered form, redirect, or a refusal
@@ -147,6 +149,20 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("audit.list_entries", "GET"): page(MANAGERS),
     ("notifications.list_messages", "GET"): page(MANAGERS),
     ("notifications.view_message", "GET"): page(MANAGERS),
+    # Scheduled jobs (managers) -----------------------------------------------------------------
+    ("jobs.list_jobs", "GET"): page(MANAGERS),
+    ("jobs.view_job", "GET"): page(MANAGERS, args={"name": "job_name"}),
+    ("jobs.run_job", "POST"): submit(MANAGERS, args={"name": "job_name"}),
+    # In-app notifications: each user's own; the notification belongs to the founder ------------
+    ("inbox.list_notifications", "GET"): page(SIGNED_IN),
+    ("inbox.mark_all_read", "POST"): submit(SIGNED_IN),
+    ("inbox.open_notification", "POST"): submit({"founder"}, denied=404, note="others' notifications are hidden"),
+    ("inbox.mark_read", "POST"): submit({"founder"}, denied=404, note="others' notifications are hidden"),
+    ("inbox.preferences", "GET"): page(SIGNED_IN),
+    ("inbox.preferences", "POST"): submit(SIGNED_IN),
+    # The signed link is the authorization: no sign-in needed (an email's one-click unsubscribe).
+    ("inbox.unsubscribe", "GET"): page(EVERYONE, args={"token": "unsubscribe_token"}),
+    ("inbox.unsubscribe", "POST"): submit(EVERYONE, args={"token": "unsubscribe_token"}),
     # JSON API v1 (bearer token) ----------------------------------------------------------------
     ("api_v1.openapi_document", "GET"): page(EVERYONE),
     ("api_v1.list_cohorts", "GET"): page(MANAGERS),
@@ -162,6 +178,50 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("api_v1.list_startups", "GET"): page(STAFF),
     ("api_v1.get_startup", "GET"): page(STARTUP_VIEWERS),
     ("api_v1.update_startup", "PATCH"): submit(STARTUP_EDITORS),
+    # Progress tracking (issue 3) ---------------------------------------------------------------
+    # Managers see every startup's progress; founders only their own startup's. Mentors get no access until
+    # the mentoring issue matches them with startups. Cohort pages point at the running cohort.
+    ("progress.cohort_dashboard", "GET"): page(MANAGERS, args={"cohort_id": "running_cohort_id"}),
+    ("progress.export_csv", "GET"): page(MANAGERS, args={"cohort_id": "running_cohort_id", "kind": "export_kind"}),
+    ("progress.edit_plan", "GET"): page(MANAGERS, args={"cohort_id": "running_cohort_id"}),
+    ("progress.edit_plan", "POST"): submit(MANAGERS, args={"cohort_id": "running_cohort_id"}),
+    ("progress.apply_plan", "POST"): submit(MANAGERS, args={"cohort_id": "running_cohort_id"}),
+    ("progress.delete_template", "POST"): submit(MANAGERS),
+    ("progress.settings", "GET"): page(MANAGERS, args={"cohort_id": "running_cohort_id"}),
+    ("progress.set_rate", "POST"): submit(MANAGERS, args={"cohort_id": "running_cohort_id"}),
+    ("progress.add_metric", "POST"): submit(MANAGERS, args={"cohort_id": "running_cohort_id"}),
+    ("progress.archive_metric", "POST"): submit(MANAGERS),
+    ("progress.resolve_help", "POST"): submit(MANAGERS),
+    ("progress.verify_milestone", "POST"): submit(MANAGERS),
+    ("progress.startup_progress", "GET"): page(PROGRESS_EDITORS),
+    ("progress.add_milestone", "GET"): page(PROGRESS_EDITORS),
+    ("progress.add_milestone", "POST"): submit(PROGRESS_EDITORS),
+    ("progress.view_milestone", "GET"): page(PROGRESS_EDITORS),
+    ("progress.edit_milestone", "GET"): page(PROGRESS_EDITORS),
+    ("progress.edit_milestone", "POST"): submit(PROGRESS_EDITORS),
+    ("progress.milestone_evidence", "GET"): page(PROGRESS_EDITORS),
+    ("progress.submit_kpis", "GET"): page(PROGRESS_EDITORS),
+    ("progress.submit_kpis", "POST"): submit(PROGRESS_EDITORS),
+    ("progress.view_kpi_report", "GET"): page(PROGRESS_EDITORS),
+    ("progress.correct_kpis", "GET"): page(PROGRESS_EDITORS),
+    ("progress.correct_kpis", "POST"): submit(PROGRESS_EDITORS),
+    ("progress.checkin", "GET"): page(PROGRESS_EDITORS),
+    ("progress.checkin", "POST"): submit(PROGRESS_EDITORS),
+    ("api_v1.list_milestones", "GET"): page(PROGRESS_EDITORS),
+    ("api_v1.create_milestone", "POST"): submit(PROGRESS_EDITORS),
+    ("api_v1.get_milestone", "GET"): page(PROGRESS_EDITORS),
+    ("api_v1.update_milestone", "PATCH"): submit(PROGRESS_EDITORS),
+    ("api_v1.upload_evidence", "POST"): submit(PROGRESS_EDITORS, multipart=True),
+    ("api_v1.verify_milestone", "POST"): submit(MANAGERS),
+    ("api_v1.list_kpi_reports", "GET"): page(PROGRESS_EDITORS),
+    ("api_v1.submit_kpi_report", "POST"): submit(PROGRESS_EDITORS),
+    ("api_v1.get_kpi_report", "GET"): page(PROGRESS_EDITORS),
+    ("api_v1.correct_kpi_report", "POST"): submit(PROGRESS_EDITORS),
+    ("api_v1.list_checkins", "GET"): page(PROGRESS_EDITORS),
+    ("api_v1.submit_checkin", "POST"): submit(PROGRESS_EDITORS),
+    ("api_v1.get_checkin", "GET"): page(PROGRESS_EDITORS),
+    ("api_v1.update_checkin", "PATCH"): submit(PROGRESS_EDITORS),
+    ("api_v1.resolve_help", "POST"): submit(MANAGERS),
 }
 
 # Served by Flask and Bootstrap-Flask, not by our views.
@@ -219,8 +279,12 @@ def build_world(app, pdf_bytes: bytes, png_bytes: bytes) -> dict:
     message = OutboxMessage(to_email=invitation.email, subject="You are invited", body_text="Join us.",
                             body_html="<p>Join us.</p>", category="invitation", status=OutboxStatus.STORED)
     db.session.add(message)
+    notification = Notification(user_id=users["founder"].id, category="reviews", title="Welcome",
+                                link=f"/cohorts/startups/{startup.id}")
+    db.session.add(notification)
     db.session.add(AuditEntry(actor_id=admin.id, action="invitation.sent", target_type="invitations",
                               target_id=invitation.id, target_label=invitation.email))
+    progress = build_progress_world(running, startup, admin)
     founder_token, _plaintext = create_api_token(users["founder"], "laptop")
     db.session.commit()
 
@@ -242,7 +306,46 @@ def build_world(app, pdf_bytes: bytes, png_bytes: bytes) -> dict:
         "token_id": founder_token.id,
         "user_id": investor.id,
         "message_id": message.id,
+        "notification_id": notification.id,
+        "job_name": "deliver_email",
+        "unsubscribe_token": sign({"u": users["mentor"].id, "c": "reviews"}, UNSUBSCRIBE_SALT),
         "invitation_token": sign({"i": invitation.id, "n": invitation.token_nonce}, INVITATION_SALT),
         "reset_token": sign({"u": investor.id, "f": fingerprint(investor.password_hash)}, RESET_SALT),
         "status_token": sign({"a": application.id}, APPLICATION_STATUS_SALT),
+        **progress,
     }
+
+
+def build_progress_world(cohort, startup, actor) -> dict:
+    """Progress objects for ``startup`` (issue 3): a plan line, a done milestone with an evidence file waiting
+    for verification, a KPI report, this week's check-in asking for help and a custom metric."""
+    from incubator.progress.models import (
+        CheckIn,
+        KpiMetric,
+        KpiReport,
+        KpiVersion,
+        Milestone,
+        MilestoneStatus,
+        MilestoneTemplate,
+        Verification,
+    )
+    from incubator.progress.periods import add_months, current_month, current_week_start
+
+    today = utcnow().date()
+    template = MilestoneTemplate(cohort_id=cohort.id, title="Company registered", due_on=today + timedelta(days=30))
+    milestone = Milestone(startup_id=startup.id, title="MVP live", due_on=today, status=MilestoneStatus.DONE,
+                          done_at=utcnow(), verification=Verification.PENDING, evidence_path="matrix/logo.png",
+                          evidence_name="screenshot.png")
+    metric = KpiMetric(cohort_id=cohort.id, name="Farmers reached", unit="farmers")
+    report = KpiReport(startup_id=startup.id, month=add_months(current_month(), -1))
+    checkin = CheckIn(startup_id=startup.id, week_start=current_week_start(), progress="Pilot with 3 farms.",
+                      morale=4, help_text="A lawyer for the lease.", help_tags=["legal"], help_requested=True)
+    db.session.add_all([template, milestone, metric, report, checkin])
+    db.session.flush()
+    db.session.add(KpiVersion(report_id=report.id, version=1, currency="USD", revenue=120000, paying_customers=12,
+                              active_users=150, employees_full_time=3, employees_full_time_women=2,
+                              employees_part_time=1, employees_part_time_women=0, funding_raised=0,
+                              cash_in_bank=900000, submitted_by_id=actor.id))
+    db.session.flush()
+    return {"running_cohort_id": cohort.id, "template_id": template.id, "milestone_id": milestone.id,
+            "metric_id": metric.id, "report_id": report.id, "checkin_id": checkin.id, "export_kind": "kpis"}

@@ -24,10 +24,11 @@ from incubator.cohorts.models import Cohort, Startup, TeamMember
 from incubator.cohorts.services import accepted_count
 from incubator.core.errors import ConflictError, ServiceError
 from incubator.core.uploads import save_pdf
-from incubator.core.urls import external_url
+from incubator.core.urls import app_path, external_url
 from incubator.db import utcnow
 from incubator.extensions import db
 from incubator.notifications.email import queue_email
+from incubator.notifications.services import notify
 
 APPLICATION_FIELDS = (
     "startup_name", "sector", "stage", "province", "problem", "solution", "traction", "team", "website",
@@ -166,6 +167,12 @@ def assign_reviewer(actor: User, application: Application, reviewer: User) -> Re
     db.session.add(assignment)
     db.session.flush()
     record(actor, "review.assigned", application, label=application.startup_name, reviewer=reviewer.email)
+    if reviewer.id != actor.id:
+        notify(reviewer, "reviews", _l("New application to review: %(startup)s", startup=application.startup_name),
+               _l("%(manager)s asked you to review %(startup)s for %(cohort)s.", manager=actor.name,
+                  startup=application.startup_name, cohort=application.cohort.name),
+               link=app_path("applications.review", assignment_id=assignment.id),
+               dedupe_key=f"review-assigned:{assignment.id}")
     return assignment
 
 

@@ -12,15 +12,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from incubator.audit.services import record
-from incubator.auth.models import ApiToken, Invitation, Role, User, new_session_nonce
+from incubator.auth.models import ROLE_LABELS, ApiToken, Invitation, Role, User, new_session_nonce
 from incubator.auth.passwords import burn_time, hash_password, password_problems, verify_password
 from incubator.auth.tokens import INVITATION_SALT, RESET_SALT, TokenInvalid, fingerprint, sign, unsign
 from incubator.core.errors import ConflictError, ServiceError
 from incubator.core.i18n import incubator_name
-from incubator.core.urls import external_url
+from incubator.core.urls import app_path, external_url
 from incubator.db import utcnow
 from incubator.extensions import db
 from incubator.notifications.email import queue_email
+from incubator.notifications.services import notify
 
 
 def normalize_email(email: str) -> str:
@@ -208,7 +209,20 @@ def accept_invitation(token: str, name: str, password: str, locale: str = "en", 
 
         attach_founder(invitation.startup, user)
     record(user, "invitation.accepted", invitation, label=invitation.email)
+    _tell_inviter(invitation, user)
     return user
+
+
+def _tell_inviter(invitation: Invitation, user: User) -> None:
+    inviter = invitation.invited_by
+    if inviter is None or inviter.id == user.id or not inviter.is_manager:
+        return
+    link = (app_path("cohorts.view_startup", startup_id=invitation.startup_id) if invitation.startup_id
+            else app_path("auth.list_users"))
+    notify(inviter, "team", _l("%(name)s accepted your invitation", name=user.name),
+           _l("%(name)s (%(email)s) now has an account as %(role)s.", name=user.name, email=user.email,
+              role=ROLE_LABELS[user.role]),
+           link=link, dedupe_key=f"invitation-accepted:{invitation.id}")
 
 
 def revoke_invitation(actor: User, invitation: Invitation) -> None:

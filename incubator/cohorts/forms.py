@@ -52,6 +52,10 @@ class StartupForm(BaseForm):
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     website = URLField(_l("Website"), validators=[Optional(), URL(require_tld=True), Length(max=255)])
     founded_on = DateField(_l("Founded on"), validators=[Optional()])
+    currency = SelectField(
+        _l("Currency for KPI reports"), choices=[("USD", _l("US dollar (USD)")), ("KHR", _l("Cambodian riel (KHR)"))],
+        description=_l("New monthly reports use it; reports already sent keep their currency."),
+    )
     logo = FileField(
         _l("Logo"),
         validators=[FileAllowed(["png", "jpg", "jpeg", "webp"], _l("PNG, JPEG or WebP images only."))],

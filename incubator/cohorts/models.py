@@ -93,7 +93,10 @@ class Cohort(TimestampMixin, db.Model):
 
 class Startup(TimestampMixin, db.Model):
     __tablename__ = "startups"
-    __table_args__ = (sa.UniqueConstraint("cohort_id", "name"),)
+    __table_args__ = (
+        sa.UniqueConstraint("cohort_id", "name"),
+        sa.CheckConstraint("currency IN ('USD', 'KHR')", name="currency_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohorts.id", ondelete="RESTRICT"), index=True)
@@ -110,6 +113,8 @@ class Startup(TimestampMixin, db.Model):
     website: Mapped[str] = mapped_column(sa.String(255), default="")
     founded_on: Mapped[date | None]
     status: Mapped[StartupStatus] = mapped_column(str_enum(StartupStatus), default=StartupStatus.ACTIVE, index=True)
+    # The currency its KPI reports are kept in (each report remembers the currency it was sent in).
+    currency: Mapped[str] = mapped_column(sa.String(3), default="USD", server_default="USD")
 
     cohort: Mapped[Cohort] = relationship(back_populates="startups")
     members: Mapped[list[TeamMember]] = relationship(

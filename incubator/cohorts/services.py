@@ -11,6 +11,7 @@ from incubator.auth.models import Invitation, Role, User
 from incubator.cohorts.choices import SECTORS
 from incubator.cohorts.models import Cohort, CohortStatus, Program, Startup, StartupStatus, TeamMember
 from incubator.core.errors import ConflictError, ServiceError
+from incubator.core.money import CURRENCIES
 from incubator.core.uploads import save_image
 from incubator.db import utcnow
 from incubator.extensions import db
@@ -23,7 +24,7 @@ ALLOWED_TRANSITIONS = {
 }
 
 COHORT_FIELDS = ("name", "track", "description", "starts_on", "ends_on", "applications_close_at", "capacity", "sectors")
-STARTUP_FIELDS = ("name", "sector", "stage", "province", "description", "website", "founded_on")
+STARTUP_FIELDS = ("name", "sector", "stage", "province", "description", "website", "founded_on", "currency")
 
 
 def get_or_create_program(name: str, description: str = "") -> Program:
@@ -104,6 +105,8 @@ def update_startup(actor: User, startup: Startup, data: dict, status: str | None
     )
     if clash:
         raise ConflictError.on("name", _("Another startup in this cohort already uses that name."))
+    if data.get("currency", startup.currency) not in CURRENCIES:
+        raise ServiceError.on("currency", _("Choose US dollars or riel."))
     for key in STARTUP_FIELDS:
         if key in data:
             setattr(startup, key, data[key].strip() if isinstance(data[key], str) else data[key])

@@ -49,6 +49,13 @@ class ConflictError(ServiceError):
     code = "conflict"
 
 
+class ForbiddenError(ServiceError):
+    """A rule that depends on who acts refused the operation (a founder changing what only managers may)."""
+
+    status = 403
+    code = "forbidden"
+
+
 def wants_json() -> bool:
     if request.path.startswith("/api/"):
         return True

@@ -1,12 +1,14 @@
 """Locale and time-zone selection plus the Jinja filters that format dates and money per viewer."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from zoneinfo import available_timezones
 
 from babel.core import get_global
-from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, get_locale, get_timezone
+from flask import Flask, current_app, g, has_request_context, request, session
+from flask_babel import format_date, format_datetime, get_locale, get_timezone, refresh
 from flask_login import current_user
 
 from incubator.core.money import format_money
@@ -25,11 +27,32 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
+    if g and g.get("_forced_timezone"):
+        return g._forced_timezone
     if not has_request_context():
         return current_app.config["DEFAULT_TIMEZONE"]
     if current_user and current_user.is_authenticated and current_user.timezone:
         return current_user.timezone
     return current_app.config["DEFAULT_TIMEZONE"]
+
+
+@contextmanager
+def force_timezone(tz: str | None) -> Iterator[None]:
+    """Format dates and times in ``tz`` inside the block (an email to someone in another zone).
+
+    The time-zone counterpart of Flask-Babel's ``force_locale``; ``None`` changes nothing.
+    """
+    if not tz:
+        yield
+        return
+    previous = g.get("_forced_timezone")
+    g._forced_timezone = tz
+    refresh()
+    try:
+        yield
+    finally:
+        g._forced_timezone = previous
+        refresh()
 
 
 _TIMEZONES: list[str] | None = None
@@ -56,6 +79,11 @@ def _local_date(value: date | datetime | None, fmt: str = "medium") -> str:
     return format_date(value, fmt) if value else ""
 
 
+def _zoned_datetime(value: datetime | None, tz: str, fmt: str = "short") -> str:
+    with force_timezone(tz):
+        return format_datetime(value, fmt) if value else ""
+
+
 def _money(amount_minor: int | None, currency: str) -> str:
     return format_money(amount_minor, currency, str(get_locale() or "en"))
 
@@ -70,6 +98,7 @@ def incubator_name() -> str:
 def init_template_helpers(app: Flask) -> None:
     app.add_template_filter(_local_datetime, "localdt")
     app.add_template_filter(_local_date, "localdate")
+    app.add_template_filter(_zoned_datetime, "zonedt")
     app.add_template_global(_money, "money")
 
     @app.context_processor

@@ -31,3 +31,11 @@ def external_url(endpoint: str, **values) -> str:
 
 def current_path() -> str:
     return request.full_path.rstrip("?") if has_request_context() else "/"
+
+
+def app_path(endpoint: str, **values) -> str:
+    """A path inside the app (``/review/assignments/3``), built with or without a request."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    with current_app.test_request_context(base_url=current_app.config["APP_BASE_URL"]):
+        return url_for(endpoint, **values)

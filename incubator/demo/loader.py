@@ -50,8 +50,9 @@ from incubator.demo.data import (
     Pitch,
 )
 from incubator.demo.pdf import pitch_deck_pdf
+from incubator.demo.progress import load_progress
 from incubator.extensions import db
-from incubator.notifications.models import OutboxMessage
+from incubator.notifications.models import Notification, OutboxMessage
 
 PROGRAM = "Technology Business Incubation Programme"
 REVIEWER_ROTATION = ("mentor", "seoul", "shanghai", "berlin", "programs")
@@ -78,7 +79,8 @@ def demo_loaded() -> bool:
 
 
 def load_demo(today: date | None = None) -> DemoSummary:
-    """Create the demo incubator (accounts, two cohorts, applications, reviews) in the current transaction.
+    """Create the demo incubator (accounts, two cohorts, applications, reviews, and the running cohort's
+    progress: milestones, KPIs and check-ins) in the current transaction.
 
     :param today: the local date the timeline is built around; defaults to today in ``DEFAULT_TIMEZONE``.
     :return: how much was created.
@@ -112,6 +114,7 @@ def load_demo(today: date | None = None) -> DemoSummary:
     _run_intake(manager, people, running, RUNNING_PITCHES, timelines, summary)
     update_cohort(manager, running, _cohort_data(running, applications_close_at=closed_at))
     change_cohort_status(manager, running, CohortStatus.RUNNING)
+    load_progress(manager, people["programs"], people["founder"], running, today, zone)
 
     upcoming_start = today + timedelta(days=60)
     upcoming = _open_cohort(manager, {
@@ -263,7 +266,18 @@ def _review(
             done += 1
         elif state == "conflict":
             declare_conflict(reviewer, assignment, "I advised this team on a grant application last year.")
+        _date_review_notice(assignment, read=state in ("done", "conflict"))
     return done
+
+
+def _date_review_notice(assignment: ReviewAssignment, read: bool) -> None:
+    """Date the reviewer's "new application to review" notification like its assignment; read once handled."""
+    notice = db.session.scalar(
+        sa.select(Notification).where(Notification.dedupe_key == f"review-assigned:{assignment.id}")
+    )
+    if notice is not None:
+        notice.created_at = assignment.assigned_at
+        notice.read_at = (assignment.submitted_at or assignment.assigned_at) if read else None
 
 
 def _score(reviewer: User, assignment: ReviewAssignment, pitch: Pitch, seed: int, bias: int) -> None:

@@ -1,1 +1,2 @@
-"""Email outbox: messages are stored in the transaction and delivered after it commits."""
+"""Notifications: in-app messages with email preferences, and the email outbox (stored in the transaction,
+delivered after it commits, retried with backoff by the ``deliver_email`` job)."""

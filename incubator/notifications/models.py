@@ -1,4 +1,5 @@
-"""Outgoing email, kept as rows so nothing is sent for a transaction that rolled back."""
+"""Outgoing email (kept as rows so nothing is sent for a transaction that rolled back), in-app
+notifications and each user's email preferences per category."""
 from __future__ import annotations
 
 import enum
@@ -34,3 +35,37 @@ class OutboxMessage(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(sa.Text, default="")
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Pending or failed: when the next attempt may start (None on a failed message: given up).
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    list_unsubscribe: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
+
+
+class Notification(db.Model):
+    """A message in a user's in-app list, written in their language when it was created."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (sa.Index("ix_notifications_user_id_read_at", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    category: Mapped[str] = mapped_column(sa.String(20))
+    title: Mapped[str] = mapped_column(sa.String(255))
+    body: Mapped[str] = mapped_column(sa.Text, default="")
+    link: Mapped[str] = mapped_column(sa.String(500), default="")  # a path inside the app, or empty
+    # A rerun of the same work produces the same key, so the user is told once.
+    dedupe_key: Mapped[str | None] = mapped_column(sa.String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class NotificationPreference(db.Model):
+    """A user's choice for one category; without a row, email is on."""
+
+    __tablename__ = "notification_preferences"
+    __table_args__ = (sa.UniqueConstraint("user_id", "category"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    category: Mapped[str] = mapped_column(sa.String(20))
+    email: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

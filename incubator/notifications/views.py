@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from incubator.core.authz import manager_required
 from incubator.core.pagination import page_args
 from incubator.extensions import db
+from incubator.notifications.email import MAX_ATTEMPTS
 from incubator.notifications.models import OutboxMessage
 
 bp = Blueprint("notifications", __name__)
@@ -18,14 +19,14 @@ bp = Blueprint("notifications", __name__)
 def list_messages():
     page, per_page = page_args(30)
     messages = db.paginate(sa.select(OutboxMessage).order_by(OutboxMessage.id.desc()), page=page, per_page=per_page)
-    return render_template("notifications/list.html", messages=messages)
+    return render_template("notifications/list.html", messages=messages, max_attempts=MAX_ATTEMPTS)
 
 
 @bp.get("/<int:message_id>")
 @manager_required
 def view_message(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
-    return render_template("notifications/view.html", message=message)
+    return render_template("notifications/view.html", message=message, max_attempts=MAX_ATTEMPTS)
 
 
 OUTBOX_STATUS_LABELS = {

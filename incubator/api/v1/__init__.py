@@ -19,4 +19,4 @@ class IdConverter(IntegerConverter):
 # Converters belong to the app's URL map; this must run before the routes below are bound.
 api_v1.record_once(lambda state: state.app.url_map.converters.setdefault("id", IdConverter))
 
-from incubator.api.v1 import applications, auth, cohorts, errors, spec, startups  # noqa: E402,F401
+from incubator.api.v1 import applications, auth, cohorts, errors, progress, spec, startups  # noqa: E402,F401

@@ -196,6 +196,7 @@ class StartupPatch(Input):
     description: LongText = optional()
     website: Website = optional()
     founded_on: date | None = optional()
+    currency: Literal["USD", "KHR"] = optional(description="The currency of its monthly KPI reports.")
     status: StartupStatus = optional(description="Managers only.")
 
 
@@ -219,6 +220,7 @@ class StartupOut(Output):
     description: str
     website: str
     founded_on: date | None
+    currency: str
     status: StartupStatus
     status_label: str
     has_logo: bool
@@ -231,7 +233,8 @@ class StartupOut(Output):
             id=startup.id, cohort_id=startup.cohort_id, cohort_name=startup.cohort.name,
             application_id=startup.application_id, name=startup.name, sector=startup.sector, stage=startup.stage,
             province=startup.province, description=startup.description, website=startup.website,
-            founded_on=startup.founded_on, status=startup.status, status_label=startup.status_label,
+            founded_on=startup.founded_on, currency=startup.currency, status=startup.status,
+            status_label=startup.status_label,
             has_logo=bool(startup.logo_path),
             members=[
                 TeamMemberOut(id=m.id, name=m.name, role_title=m.role_title, is_founder=m.is_founder,
