@@ -13,7 +13,7 @@ POT="$TRANSLATIONS/messages.pot"
 LOCALES="km"
 
 # Only the two source folders: scanning "." would also walk .venv, tests and migrations.
-"$PYBABEL" --quiet extract -F babel.cfg -k _l -k lazy_gettext --no-wrap \
+"$PYBABEL" --quiet extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-wrap \
     --project=Incubator --version=1.0 --copyright-holder=Incubator -o "$POT" incubator templates
 
 # WTForms ships no Khmer for its built-in validator messages ("This field is required."). Carry them in our

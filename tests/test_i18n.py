@@ -93,7 +93,7 @@ def extracted() -> Catalog:
     """A fresh extraction of the sources with babel.cfg, as scripts/update_translations.sh runs it."""
     with (ROOT / "babel.cfg").open() as handle:
         method_map, options_map = parse_mapping_cfg(handle)
-    keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}  # -k _l -k lazy_gettext
+    keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}  # as the script
     catalog = Catalog()
     for folder in ("incubator", "templates"):
         for filename, lineno, message, comments, context in extract_from_dir(

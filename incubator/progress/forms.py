@@ -159,7 +159,7 @@ class DashboardFilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    health = SelectField(_l("Health"), choices=[("", _l("Any health"))] + [(h.value, label) for h, label in
+    health = SelectField(_l("Health status"), choices=[("", _l("Any health"))] + [(h.value, label) for h, label in
                                                                             HEALTH_LABELS.items()],
                          validators=[Optional()])
     sector = SelectField(_l("Sector"), choices=[("", _l("All sectors"))] + choices(SECTORS), validators=[Optional()])
