@@ -6,12 +6,16 @@ incubator's time zone (``DEFAULT_TIMEZONE``, Asia/Phnom_Penh), the period its ru
 scheduler was down is made up once when it starts again.
 
 Adding a job is one entry here plus one task function ``task(run: RunContext) -> str`` in the
-owning domain's ``tasks.py``. Planned entries (added with their features):
+owning domain's ``tasks.py``. Tasks that email build their dedupe keys from the job name and
+``run.period.key`` (not the run key), so a forced run never emails anyone twice for one period.
 
-- ``weekly_checkin_reminder``  weekly("mon", 9), WEEK, catch up once: founders with no check-in this week.
-- ``checkin_nudge``            weekly("thu", 9), WEEK, catch up once within 24 hours (a late nudge is noise).
-- ``manager_digest``           weekly("mon", 8), WEEK, catch up once: missing check-ins, overdue milestones, help flags.
-- ``overdue_milestones``       daily(8), DAY, catch up once.
+In the registry now: ``deliver_email`` (every minute), ``prune_job_runs`` (daily 03:30), and the
+progress reminders of ``incubator/progress/tasks.py``: ``weekly_checkin_reminder`` (Monday 09:00,
+caught up once), ``checkin_nudge`` (Thursday 09:00, caught up only within 24 hours), ``manager_digest``
+(Monday 08:00, caught up once) and ``overdue_milestones`` (daily 08:00, caught up once).
+
+Planned entries (added with their features):
+
 - ``mentor_session_reminders`` every(5), MINUTE, no catch-up: each sweep finds sessions 24 h / 1 h ahead
   (dedupe key per session and reminder), so the next sweep covers a missed one.
 - ``booking_reminders``        every(5), MINUTE, no catch-up (same reason).
@@ -26,7 +30,7 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 
 from incubator.jobs.periods import Granularity
-from incubator.jobs.schedules import Schedule, daily, every
+from incubator.jobs.schedules import Schedule, daily, every, weekly
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,46 @@ JOBS: tuple[JobSpec, ...] = (
         schedule=daily(3, 30),
         period=Granularity.DAY,
         description=_l("Deletes old job history (kept 7 days for every-minute jobs, 90 days for the others)."),
+        policy=_l("If today's run was missed, it runs once when the scheduler is back."),
+        catch_up=True,
+    ),
+    JobSpec(
+        name="weekly_checkin_reminder",
+        task="incubator.progress.tasks:weekly_checkin_reminder",
+        schedule=weekly("mon", 9),
+        period=Granularity.WEEK,
+        description=_l("Reminds the founders of every active startup in a running cohort that has no check-in "
+                       "for this week yet."),
+        policy=_l("If this week's run was missed, it runs once when the scheduler is back."),
+        catch_up=True,
+    ),
+    JobSpec(
+        name="checkin_nudge",
+        task="incubator.progress.tasks:checkin_nudge",
+        schedule=weekly("thu", 9),
+        period=Granularity.WEEK,
+        description=_l("Reminds again the founders whose startup still has no check-in this week."),
+        policy=_l("Caught up only within 24 hours of Thursday 09:00; a later nudge is noise."),
+        catch_up=True,
+        catch_up_within=timedelta(hours=24),
+    ),
+    JobSpec(
+        name="manager_digest",
+        task="incubator.progress.tasks:manager_digest",
+        schedule=weekly("mon", 8),
+        period=Granularity.WEEK,
+        description=_l("Emails each manager one digest of the running cohorts: startups that missed last "
+                       "week's check-in, overdue milestones and open help requests."),
+        policy=_l("If this week's run was missed, it runs once when the scheduler is back."),
+        catch_up=True,
+    ),
+    JobSpec(
+        name="overdue_milestones",
+        task="incubator.progress.tasks:overdue_milestone_alerts",
+        schedule=daily(8),
+        period=Granularity.DAY,
+        description=_l("Tells each startup's founders about its overdue milestones, and each manager about "
+                       "all of them in one message."),
         policy=_l("If today's run was missed, it runs once when the scheduler is back."),
         catch_up=True,
     ),
