@@ -15,23 +15,15 @@ from incubator.auth.models import Role
 from incubator.cohorts.models import Startup
 from incubator.extensions import db
 from tests.factories import (
-    DEFAULT_PASSWORD,
     ApplicationFactory,
     CohortFactory,
     ReviewAssignmentFactory,
     RubricCriterionFactory,
     UserFactory,
 )
+from tests.helpers import signed_in_client
 
 pytestmark = pytest.mark.concurrent
-
-
-def _signed_in_client(app, email):
-    # End the test's own read transaction first: on SQLite every transaction holds the write lock.
-    db.session.rollback()
-    client = app.test_client()
-    assert client.post("/auth/login", data={"email": email, "password": DEFAULT_PASSWORD}).status_code == 302
-    return client
 
 
 def _race(app, jobs):
@@ -60,7 +52,7 @@ def test_two_reviewers_submit_at_once(app):
     b = ReviewAssignmentFactory(application=application, reviewer=UserFactory(role=Role.MANAGER))
     db.session.commit()
     ids, emails = (a.id, b.id), (a.reviewer.email, b.reviewer.email)
-    jobs = [(_signed_in_client(app, email), f"/review/assignments/{aid}", {f"score_{criterion.id}": str(score)})
+    jobs = [(signed_in_client(app, email), f"/review/assignments/{aid}", {f"score_{criterion.id}": str(score)})
             for aid, email, score in zip(ids, emails, (4, 2), strict=True)]
     responses = _race(app, jobs)
     assert [r.status_code for r in responses] == [200, 200]
@@ -75,7 +67,7 @@ def test_same_review_submitted_twice_at_once(app):
     assignment = ReviewAssignmentFactory(application=ApplicationFactory(cohort=cohort))
     db.session.commit()
     url, email = f"/review/assignments/{assignment.id}", assignment.reviewer.email
-    jobs = [(_signed_in_client(app, email), url, {f"score_{criterion.id}": "5"}) for _ in range(2)]
+    jobs = [(signed_in_client(app, email), url, {f"score_{criterion.id}": "5"}) for _ in range(2)]
     responses = _race(app, jobs)
     assert all(r.status_code < 500 for r in responses)
     bodies = [r.get_data(as_text=True) for r in responses]
@@ -91,7 +83,7 @@ def test_last_place_accepted_from_two_requests_at_once(app):
     first, second = ApplicationFactory(cohort=cohort), ApplicationFactory(cohort=cohort)
     managers = [UserFactory(role=Role.MANAGER) for _ in range(2)]
     db.session.commit()
-    jobs = [(_signed_in_client(app, m.email), f"/review/applications/{a.id}/decision", {"decision": "accepted"})
+    jobs = [(signed_in_client(app, m.email), f"/review/applications/{a.id}/decision", {"decision": "accepted"})
             for m, a in zip(managers, (first, second), strict=True)]
     responses = _race(app, jobs)
     assert all(r.status_code == 200 for r in responses)
@@ -111,7 +103,7 @@ def test_same_application_accepted_twice_at_once(app):
     managers = [UserFactory(role=Role.MANAGER) for _ in range(2)]
     db.session.commit()
     url = f"/review/applications/{application.id}/decision"
-    responses = _race(app, [(_signed_in_client(app, m.email), url, {"decision": "accepted"}) for m in managers])
+    responses = _race(app, [(signed_in_client(app, m.email), url, {"decision": "accepted"}) for m in managers])
     assert all(r.status_code == 200 for r in responses)
     bodies = [r.get_data(as_text=True) for r in responses]
     assert sum("Decision recorded" in b for b in bodies) == 1

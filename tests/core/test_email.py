@@ -1,44 +1,26 @@
 """Email: stored in the outbox in the transaction, delivered by SMTP only after commit."""
 from __future__ import annotations
 
-import socket
-
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 from flask_babel import lazy_gettext as _l
 
 from incubator.extensions import db
 from incubator.notifications.email import deliver_committed, queue_email
 from incubator.notifications.models import OutboxMessage, OutboxStatus
 from tests.factories import UserFactory
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.helpers import SmtpServer, free_port
 
 
 @pytest.fixture
 def smtp_server(app, monkeypatch):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
+    server = SmtpServer()
+    server.start(free_port())
     monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
-    monkeypatch.setitem(app.config, "MAIL_PORT", controller.port)
+    monkeypatch.setitem(app.config, "MAIL_PORT", server.controller.port)
     monkeypatch.setitem(app.config, "MAIL_USE_TLS", False)
-    yield inbox
-    controller.stop()
+    yield server
+    server.stop()
 
 
 def _user_email(user):
@@ -76,7 +58,7 @@ def test_rolled_back_email_is_never_sent(app, smtp_server):
 
 def test_refusing_server_marks_failed(app, monkeypatch):
     monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
-    monkeypatch.setitem(app.config, "MAIL_PORT", _free_port())  # nothing listens there
+    monkeypatch.setitem(app.config, "MAIL_PORT", free_port())  # nothing listens there
     with app.test_request_context():
         _user_email(UserFactory())
         db.session.commit()

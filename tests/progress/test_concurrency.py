@@ -17,7 +17,8 @@ from incubator.extensions import db
 from incubator.progress.models import CheckIn, KpiReport, KpiVersion
 from incubator.progress.periods import add_months, current_month
 from incubator.progress.services.kpis import submit_kpis
-from tests.factories import DEFAULT_PASSWORD, CohortFactory, StartupFactory, UserFactory, founder_of
+from tests.factories import CohortFactory, StartupFactory, UserFactory, founder_of
+from tests.helpers import signed_in_client
 from tests.progress.conftest import figures, kpi_form
 
 pytestmark = pytest.mark.concurrent
@@ -52,17 +53,10 @@ def world(app):
             "manager": manager}
 
 
-def _client(app, email):
-    db.session.rollback()
-    client = app.test_client()
-    assert client.post("/auth/login", data={"email": email, "password": DEFAULT_PASSWORD}).status_code == 302
-    return client
-
-
 def test_two_founders_submit_the_same_month_at_once(app, world):
     month = f"{add_months(current_month(), -1):%Y-%m}"
     url = f"/progress/startups/{world['startup_id']}/kpis/new"
-    clients = [_client(app, email) for email in world["founders"]]
+    clients = [signed_in_client(app, email) for email in world["founders"]]
     responses = _race([lambda c=c, r=r: c.post(url, data=kpi_form(month, revenue=r), follow_redirects=True)
                        for c, r in zip(clients, ("1000", "2000"), strict=True)])
     assert all(r.status_code < 500 for r in responses)
