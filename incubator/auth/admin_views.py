@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from incubator.auth import forms, services
 from incubator.auth.models import Invitation, Role, User
-from incubator.auth.permissions import can_change_access, can_invite_role, can_manage_people
+from incubator.auth.permissions import can_change_access, can_invite_role
 from incubator.auth.views import bp
 from incubator.cohorts.models import Startup, StartupStatus
 from incubator.core.authz import manager_required, require
@@ -85,7 +85,6 @@ def resend_invitation(invitation_id: int):
 @bp.route("/people/<int:user_id>", methods=["GET", "POST"])
 @manager_required
 def edit_access(user_id: int):
-    require(can_manage_people(current_user))
     user = db.get_or_404(User, user_id)
     require(can_change_access(current_user))
     form = forms.UserAccessForm(obj=user)

@@ -19,6 +19,7 @@ from incubator.cohorts.permissions import (
     can_list_startups,
     can_view_startup,
 )
+from incubator.cohorts.queries import startup_with_team
 from incubator.core.authz import manager_required, require
 from incubator.core.errors import ServiceError
 from incubator.core.pagination import page_args
@@ -138,10 +139,7 @@ def list_startups():
 
 
 def _load_startup(startup_id: int) -> Startup:
-    return db.first_or_404(
-        sa.select(Startup).where(Startup.id == startup_id)
-        .options(selectinload(Startup.members), selectinload(Startup.cohort))
-    )
+    return db.first_or_404(startup_with_team(startup_id))
 
 
 @bp.get("/startups/<int:startup_id>")

@@ -19,6 +19,7 @@ from incubator.cohorts.permissions import (
     can_list_startups,
     can_view_startup,
 )
+from incubator.cohorts.queries import startup_with_team
 from incubator.core.authz import require
 from incubator.core.uow import perform
 
@@ -28,7 +29,7 @@ _EAGER = (joinedload(Startup.cohort), selectinload(Startup.members))
 def load_startup(startup_id: int) -> Startup:
     """The startup with its cohort and team, or a 404."""
     return first_or_404(
-        sa.select(Startup).where(Startup.id == startup_id).options(*_EAGER),
+        startup_with_team(startup_id),
         _("There is no startup with id %(id)d.", id=startup_id),
     )
 

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import sqlalchemy as sa
 from flask import abort, request
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from incubator.cohorts.models import Startup
+from incubator.cohorts.queries import startup_with_team
 from incubator.core.authz import require
 from incubator.extensions import db
 from incubator.progress.permissions import can_report_progress, can_view_progress
@@ -16,10 +15,7 @@ from incubator.progress.permissions import can_report_progress, can_view_progres
 
 def load_startup(startup_id: int, write: bool = False) -> Startup:
     """The startup with its cohort and team; 404 when missing, 403 unless the user may view (or report)."""
-    startup = db.first_or_404(
-        sa.select(Startup).where(Startup.id == startup_id)
-        .options(selectinload(Startup.members), selectinload(Startup.cohort))
-    )
+    startup = db.first_or_404(startup_with_team(startup_id))
     require(can_report_progress(current_user, startup) if write else can_view_progress(current_user, startup))
     return startup
 
