@@ -10,6 +10,7 @@ URL arguments come from the world ``build_world`` creates, keyed by argument nam
 """
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -224,6 +225,17 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("api_v1.resolve_help", "POST"): submit(MANAGERS),
 }
 
+# Each later domain keeps its own cases in ``tests/access_cases_<domain>.py``: a ``ROUTES`` dict of the same shape
+# and ``build(world: dict) -> dict`` returning extra world keys (URL arguments, objects). Merged here.
+DOMAIN_CASE_MODULES = tuple(
+    importlib.import_module(f"tests.{path.stem}")
+    for path in sorted(Path(__file__).parent.glob("access_cases_*.py"))
+)
+for _module in DOMAIN_CASE_MODULES:
+    _clash = MATRIX.keys() & _module.ROUTES.keys()
+    assert not _clash, f"{_module.__name__} repeats matrix entries: {sorted(_clash)}"
+    MATRIX.update(_module.ROUTES)
+
 # Served by Flask and Bootstrap-Flask, not by our views.
 SKIPPED_ENDPOINTS = frozenset({"static", "bootstrap.static"})
 IMPLICIT_METHODS = frozenset({"HEAD", "OPTIONS"})
@@ -289,7 +301,7 @@ def build_world(app, pdf_bytes: bytes, png_bytes: bytes) -> dict:
     db.session.commit()
 
     investor = users["investor"]
-    return {
+    world = {
         "users": users,
         "startup": startup,
         "application": application,
@@ -314,6 +326,10 @@ def build_world(app, pdf_bytes: bytes, png_bytes: bytes) -> dict:
         "status_token": sign({"a": application.id}, APPLICATION_STATUS_SALT),
         **progress,
     }
+    for module in DOMAIN_CASE_MODULES:
+        world.update(module.build(world))
+    db.session.commit()
+    return world
 
 
 def build_progress_world(cohort, startup, actor) -> dict:

@@ -6,6 +6,8 @@ past (services stamp "now", and a running cohort's applications were not all sen
 """
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
@@ -133,8 +135,35 @@ def load_demo(today: date | None = None) -> DemoSummary:
     _run_intake(manager, people, upcoming, OPEN_PITCHES, timelines, summary)
     summary.cohorts = 2
     db.session.flush()
+    context = DemoContext(people=people, running=running, upcoming=upcoming, today=today, zone=zone)
+    for loader in _domain_loaders():
+        loader(context)
+        db.session.flush()
     summary.emails = _outbox_size() - emails_before
     return summary
+
+
+@dataclass
+class DemoContext:
+    """What later domains build their demo data on: the demo accounts (by ``ACCOUNTS`` key), both cohorts,
+    and the local date and zone the timeline is built around."""
+
+    people: dict[str, User]
+    running: Cohort
+    upcoming: Cohort
+    today: date
+    zone: ZoneInfo
+
+
+# Each of these domains may ship ``incubator/<domain>/demo.py`` with ``load_demo(context: DemoContext)``;
+# they run in this order after the core demo (reports last, so its snapshots see everything).
+DOMAIN_DEMOS = ("mentoring", "resources", "grants", "billing", "reports")
+
+
+def _domain_loaders():
+    for domain in DOMAIN_DEMOS:
+        if importlib.util.find_spec(f"incubator.{domain}") and importlib.util.find_spec(f"incubator.{domain}.demo"):
+            yield importlib.import_module(f"incubator.{domain}.demo").load_demo
 
 
 def _outbox_size() -> int:

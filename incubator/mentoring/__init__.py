@@ -1,0 +1,1 @@
+"""Mentoring: mentor profiles, startup needs, optimal matching, availability, bookings and sessions."""
