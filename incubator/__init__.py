@@ -1,7 +1,6 @@
 """Incubator: a platform that runs a Technology Business Incubator end to end."""
 from __future__ import annotations
 
-import logging
 import uuid
 from pathlib import Path
 
@@ -33,7 +32,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
-    logging.basicConfig(level=logging.INFO)
     return app
 
 
@@ -63,12 +61,19 @@ def register_blueprints(app: Flask) -> None:
     from incubator.applications.views import bp as applications_bp
     from incubator.audit.views import bp as audit_bp
     from incubator.auth.views import bp as auth_bp
+    from incubator.billing.views import bp as billing_bp
+    from incubator.billing.views.webhook import stripe_webhook
     from incubator.cohorts.views import bp as cohorts_bp
+    from incubator.grants.views import bp as grants_bp
     from incubator.home.views import bp as home_bp
     from incubator.jobs.views import bp as jobs_bp
+    from incubator.mentoring.views import bp as mentoring_bp
+    from incubator.mentoring.views.booking_blueprint import bp as mentor_booking_bp
     from incubator.notifications.inbox_views import bp as inbox_bp
     from incubator.notifications.views import bp as notifications_bp
     from incubator.progress.views import bp as progress_bp
+    from incubator.reports.views import bp as reports_bp
+    from incubator.resources.views import bp as resources_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
@@ -78,6 +83,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp, url_prefix="/audit")
     app.register_blueprint(notifications_bp, url_prefix="/outbox")
     app.register_blueprint(progress_bp, url_prefix="/progress")
+    app.register_blueprint(reports_bp, url_prefix="/reports")
+    app.register_blueprint(mentoring_bp, url_prefix="/mentoring")
+    app.register_blueprint(mentor_booking_bp, url_prefix="/mentoring")
+    app.register_blueprint(grants_bp, url_prefix="/grants")
+    app.register_blueprint(resources_bp, url_prefix="/resources")
+    app.register_blueprint(billing_bp, url_prefix="/billing")
+    ext.csrf.exempt(stripe_webhook)  # Stripe signs its requests; it cannot send our CSRF token
     app.register_blueprint(inbox_bp, url_prefix="/notifications")
     app.register_blueprint(jobs_bp, url_prefix="/jobs")
     app.register_blueprint(api_v1, url_prefix="/api/v1")
@@ -85,6 +97,11 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
+    from incubator.ops import init_app as init_ops
+
+    # First, so that its request log runs after every other after_request hook (see incubator/ops).
+    init_ops(app)
+
     @app.before_request
     def assign_request_id():
         incoming = request.headers.get("X-Request-ID", "")
@@ -95,14 +112,6 @@ def register_request_hooks(app: Flask) -> None:
         from incubator.notifications.email import deliver_committed
 
         deliver_committed()
-        return response
-
-    @app.after_request
-    def add_security_headers(response):
-        response.headers["X-Request-ID"] = g.get("request_id", "")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
 
@@ -119,8 +128,9 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from incubator.cli import demo_command, jobs_cli, users_cli
+    from incubator.cli import backup_cli, demo_command, jobs_cli, users_cli
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(backup_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(demo_command)

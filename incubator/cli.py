@@ -1,5 +1,6 @@
 """Command-line tools, registered on ``flask``: ``flask users create|set-password``, ``flask demo`` and
-``flask jobs run|list|run-once`` (the scheduler; each job runs in its own unit of work, see ``jobs/runner.py``).
+``flask jobs run|list|run-once`` (the scheduler; each job runs in its own unit of work, see ``jobs/runner.py``)
+and ``flask backup create|restore|show`` (``ops/backup_cli.py``).
 
 Each command is a unit of work like a request: services flush, the command commits once, then
 queued email is delivered. A refusal rolls back and exits non-zero with the service's message.
@@ -23,6 +24,7 @@ from incubator.core.errors import ServiceError
 from incubator.core.uow import commit
 from incubator.extensions import db
 from incubator.notifications.email import deliver_committed
+from incubator.ops.backup_cli import backup_cli  # noqa: F401  (registered in create_app with the others)
 
 users_cli = AppGroup("users", help="Create accounts and set passwords.")
 

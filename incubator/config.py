@@ -25,6 +25,16 @@ def _bool(name: str, default: bool = False) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+
+
 def normalize_database_url(url: str) -> str:
     """Use psycopg 3 for PostgreSQL URLs whatever spelling the operator used."""
     for prefix in ("postgres://", "postgresql://"):
@@ -100,8 +110,22 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # Payments: without a secret key paid use is recorded "to be invoiced" and marked paid offline.
+        "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
+        "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
+        "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", "").rstrip("/"),  # a local stand-in (tests, demos)
     }
-    if app_env == "production":
+    production = app_env == "production"
+    # Operations (incubator/ops): structured logs, reverse proxies trusted for the client address, HSTS.
+    config.update(
+        LOG_FORMAT=os.environ.get("LOG_FORMAT", "json" if production else "logfmt"),
+        LOG_LEVEL=os.environ.get("LOG_LEVEL", "INFO").upper(),
+        TRUSTED_PROXIES=_int("TRUSTED_PROXIES", 1 if production else 0),
+        HSTS_MAX_AGE=_int("HSTS_MAX_AGE", 365 * 24 * 3600 if production else 0),
+    )
+    if config["LOG_FORMAT"] not in ("json", "logfmt"):
+        raise ConfigError(f"LOG_FORMAT must be json or logfmt, not {config['LOG_FORMAT']!r}")
+    if production:
         config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True, PREFERRED_URL_SCHEME="https")
     if overrides:
         config.update(overrides)
@@ -124,6 +148,9 @@ def test_overrides(database_url: str, instance_path: str) -> dict:
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "UPLOAD_FOLDER": str(Path(instance_path) / "uploads"),
         "MAIL_SERVER": "",
+        "STRIPE_SECRET_KEY": "",
+        "STRIPE_WEBHOOK_SECRET": "",
+        "STRIPE_API_BASE": "",
     }
 
 

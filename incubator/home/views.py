@@ -8,6 +8,7 @@ from incubator.auth.models import Role
 from incubator.core.uow import commit
 from incubator.core.urls import is_safe_next
 from incubator.home import queries
+from incubator.reports.queries import shared_with
 
 bp = Blueprint("home", __name__)
 
@@ -23,6 +24,8 @@ def index():
         context.update(queries.manager_overview())
     if current_user.role == Role.FOUNDER:
         context["startups"] = queries.founder_startups(current_user)
+    if current_user.role == Role.INVESTOR:
+        context["shares"] = shared_with(current_user)
     return render_template(f"home/{current_user.role.value}.html", **context)
 
 

@@ -14,13 +14,19 @@ progress reminders of ``incubator/progress/tasks.py``: ``weekly_checkin_reminder
 caught up once), ``checkin_nudge`` (Thursday 09:00, caught up only within 24 hours), ``manager_digest``
 (Monday 08:00, caught up once) and ``overdue_milestones`` (daily 08:00, caught up once).
 
-Planned entries (added with their features):
+Resources (``incubator/resources/tasks.py``), every few minutes with no catch-up (each sweep handles all that
+is due): ``release_no_shows`` every(15), ``expire_booking_requests`` every(15) (unanswered approvals, and
+approved paid use nobody started to pay for), ``booking_reminders`` every(5) (an hour ahead, once per booking).
 
-- ``mentor_session_reminders`` every(5), MINUTE, no catch-up: each sweep finds sessions 24 h / 1 h ahead
-  (dedupe key per session and reminder), so the next sweep covers a missed one.
-- ``booking_reminders``        every(5), MINUTE, no catch-up (same reason).
-- ``release_unpaid_holds``     every(5), MINUTE, no catch-up; ``release_no_shows`` every(15), MINUTE, no catch-up.
-- ``monthly_report``           monthly(1, 6), MONTH, catch up once.
+Mentoring (``incubator/mentoring/tasks.py``): ``mentor_session_reminders`` every(5), MINUTE, no catch-up: each
+sweep finds sessions about 24 h / 1 h ahead (dedupe key per session and reminder), so the next sweep covers a
+missed one.
+
+Billing (``incubator/billing/tasks.py``): ``release_unpaid_holds`` every(5), MINUTE, no catch-up (each run
+releases every lapsed hold); ``bill_monthly_fees`` daily 07:00, DAY, caught up once.
+
+Reports (``incubator/reports/tasks.py``): ``monthly_reports`` monthly(1, 6), MONTH, caught up once; it commits
+once per report rather than once per run (see the task's docstring).
 """
 from __future__ import annotations
 
@@ -30,7 +36,7 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 
 from incubator.jobs.periods import Granularity
-from incubator.jobs.schedules import Schedule, daily, every, weekly
+from incubator.jobs.schedules import Schedule, daily, every, monthly, weekly
 
 
 @dataclass(frozen=True)
@@ -122,6 +128,99 @@ JOBS: tuple[JobSpec, ...] = (
                        "all of them in one message."),
         policy=_l("If today's run was missed, it runs once when the scheduler is back."),
         catch_up=True,
+    ),
+    JobSpec(
+        name="grant_tranches_due",
+        task="incubator.grants.tasks:grant_tranches_due",
+        schedule=daily(8, 15),
+        period=Granularity.DAY,
+        description=_l("Tells the founders when a tranche of their grant becomes payable (its milestone was "
+                       "verified or its date came), and the managers which tranches are ready to transfer; "
+                       "once per tranche."),
+        policy=_l("If today's run was missed, it runs once when the scheduler is back; a tranche missed one day "
+                  "is announced the next."),
+        catch_up=True,
+    ),
+    JobSpec(
+        name="mentor_session_reminders",
+        task="incubator.mentoring.tasks:mentor_session_reminders",
+        schedule=every(5),
+        period=Granularity.MINUTE,
+        description=_l("Reminds the mentor and the founders of each mentoring session about a day before and "
+                       "about an hour before it starts (each reminder once per person)."),
+        policy=_l("No catch-up: each run looks 24 hours ahead for reminders not sent yet, so the next run "
+                  "covers a missed one."),
+        misfire_grace_seconds=120,
+        keep_days=7,
+    ),
+    JobSpec(
+        name="release_unpaid_holds",
+        task="incubator.billing.tasks:release_unpaid_holds",
+        schedule=every(5),
+        period=Granularity.MINUTE,
+        description=_l("Releases bookings held for online payment that were not paid within 30 minutes "
+                       "(their Stripe Checkout page is closed first)."),
+        policy=_l("No catch-up: every run releases every lapsed hold, so the next run covers a missed one."),
+        misfire_grace_seconds=120,
+        keep_days=7,
+    ),
+    JobSpec(
+        name="release_no_shows",
+        task="incubator.resources.tasks:release_no_show_bookings",
+        schedule=every(15),
+        period=Granularity.MINUTE,
+        description=_l("Releases startup bookings nobody checked in to within 15 minutes of their start, and "
+                       "counts them as no-shows."),
+        policy=_l("No catch-up: every run releases every booking past its check-in time, so the next run "
+                  "covers a missed one."),
+        misfire_grace_seconds=300,
+        keep_days=7,
+    ),
+    JobSpec(
+        name="expire_booking_requests",
+        task="incubator.resources.tasks:expire_booking_requests",
+        schedule=every(15),
+        period=Granularity.MINUTE,
+        description=_l("Lets go of booking requests no manager answered within 48 hours, or by their start if "
+                       "that comes first, and tells the founders."),
+        policy=_l("No catch-up: every run expires every lapsed request, so the next run covers a missed one."),
+        misfire_grace_seconds=300,
+        keep_days=7,
+    ),
+    JobSpec(
+        name="booking_reminders",
+        task="incubator.resources.tasks:booking_reminders",
+        schedule=every(5),
+        period=Granularity.MINUTE,
+        description=_l("Reminds founders of each confirmed booking starting within the hour, with the check-in "
+                       "link (once per booking)."),
+        policy=_l("No catch-up: each run looks an hour ahead, so the next run covers a missed one."),
+        misfire_grace_seconds=120,
+        keep_days=7,
+    ),
+    JobSpec(
+        name="bill_monthly_fees",
+        task="incubator.billing.tasks:bill_monthly_fees",
+        schedule=daily(7),
+        period=Granularity.DAY,
+        description=_l("Issues this month's bill of every monthly fee whose billing day has come (a Stripe "
+                       "invoice, or a charge to be invoiced when Stripe is off). Each month is billed once."),
+        policy=_l("If today's run was missed, it runs once when the scheduler is back; a fee missed one day "
+                  "is billed the next."),
+        catch_up=True,
+    ),
+    JobSpec(
+        name="monthly_reports",
+        task="incubator.reports.tasks:monthly_reports",
+        schedule=monthly(1, 6),
+        period=Granularity.MONTH,
+        description=_l("Makes the investor one-pager of every active startup in the running cohorts and each "
+                       "running cohort's impact report (English and Khmer), as kept snapshots with their PDFs. "
+                       "One failing startup does not stop the others; the summary counts failures."),
+        policy=_l("If this month's run was missed, it runs once when the scheduler is back."),
+        catch_up=True,
+        misfire_grace_seconds=6 * 3600,
+        keep_days=400,
     ),
 )
 

@@ -33,12 +33,20 @@ CATEGORIES: tuple[Category, ...] = (
              roles=frozenset({"manager", "founder"})),
     Category("digests", _l("Weekly digest"), _l("Missing check-ins, overdue milestones and open help requests."),
              roles=frozenset({"manager"})),
-    Category("mentoring", _l("Mentoring sessions"), _l("Session requests, changes and reminders."),
-             roles=frozenset({"founder", "mentor"}), in_use=False),
+    Category("matching", _l("Mentor matching"),
+             _l("Mentors matched with a startup, their answers, and matches that end."),
+             roles=frozenset({"manager", "founder", "mentor"})),
+    Category("mentoring", _l("Mentoring sessions"), _l("Sessions booked, moved or cancelled, and reminders "
+                                                       "a day and an hour before."),
+             roles=frozenset({"founder", "mentor"})),
     Category("bookings", _l("Resource bookings"), _l("Booking confirmations and reminders."),
-             roles=frozenset({"manager", "founder"}), in_use=False),
-    Category("reports", _l("Reports"), _l("Monthly investor-ready reports."),
-             roles=frozenset({"manager", "investor"}), in_use=False),
+             roles=frozenset({"manager", "founder"})),
+    Category("payments", _l("Payments"), _l("Bills, payments received, refunds and payments that need a manager."),
+             roles=frozenset({"manager", "founder"})),
+    Category("grants", _l("Grants"), _l("When a tranche of a grant becomes payable, and when money is sent or a "
+                                        "payment is reversed."), roles=frozenset({"manager", "founder"})),
+    Category("reports", _l("Reports"), _l("When the incubator shares a report with you."),
+             roles=frozenset({"investor"})),
 )
 
 BY_KEY = {category.key: category for category in CATEGORIES}

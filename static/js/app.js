@@ -8,3 +8,14 @@ document.querySelectorAll("[data-confirm]").forEach(function (el) {
     if (!window.confirm(el.getAttribute("data-confirm"))) { event.preventDefault(); }
   });
 });
+// Close the navbar's <details> menus on a click elsewhere or Escape, as a drop-down would.
+document.addEventListener("click", function (event) {
+  document.querySelectorAll("details.nav-more[open]").forEach(function (menu) {
+    if (!menu.contains(event.target)) { menu.removeAttribute("open"); }
+  });
+});
+document.addEventListener("keydown", function (event) {
+  if (event.key === "Escape") {
+    document.querySelectorAll("details.nav-more[open]").forEach(function (menu) { menu.removeAttribute("open"); });
+  }
+});

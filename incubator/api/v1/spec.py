@@ -63,7 +63,8 @@ class Operation:
         codes = set(self.errors)
         if self.auth:
             codes |= {401, 403}
-        if "<" in self.rule:
+        # A path id, or a body naming another resource by id (``resource_id``, ``mentor_id``), can name nothing.
+        if "<" in self.rule or (self.body is not None and any(f.endswith("_id") for f in self.body.model_fields)):
             codes.add(404)
         if self.body is not None and not self.multipart:
             codes.add(400)
@@ -145,9 +146,17 @@ def _request_body(op: Operation, ref: dict, schemas: dict) -> dict:
     if not op.multipart:
         return {"required": True, "content": {"application/json": {"schema": ref}}}
     file_props = {name: {"type": "string", "contentMediaType": media} for name, media in op.files.items()}
-    schema = {"allOf": [ref, {"type": "object", "properties": file_props, "required": sorted(file_props)}]}
+    model = schemas[ref["$ref"].rsplit("/", 1)[-1]]
+    properties = model.get("properties", {})
+    # One object with the form's fields and its files: an allOf of the model (which forbids unknown fields) and
+    # the file fields could never be satisfied, and generated clients and fuzzers cannot build a request for it.
+    schema = {
+        "type": "object",
+        "properties": {**properties, **file_props},
+        "required": sorted({*model.get("required", []), *file_props}),
+        "additionalProperties": False,
+    }
     # In a form, list and object fields travel as JSON text.
-    properties = schemas[ref["$ref"].rsplit("/", 1)[-1]].get("properties", {})
     encoding = {
         name: {"contentType": "application/json"}
         for name, prop in properties.items()

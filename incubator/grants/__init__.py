@@ -1,0 +1,1 @@
+"""Seed grants: one grant per startup, paid in tranches that unlock on a verified milestone or a date."""

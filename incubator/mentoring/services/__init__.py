@@ -1,0 +1,1 @@
+"""Mentoring rules by concern: profiles and matching, availability, bookings. Services flush; the caller commits."""

@@ -1,0 +1,1 @@
+"""Shared resources: the catalog, bookings without overlaps, approvals, training, allowances and utilization."""
