@@ -201,7 +201,8 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("progress.edit_milestone", "GET"): page(PROGRESS_EDITORS),
     ("progress.edit_milestone", "POST"): submit(PROGRESS_EDITORS),
     ("progress.milestone_evidence", "GET"): page(PROGRESS_EDITORS),
-    ("progress.submit_kpis", "GET"): page(PROGRESS_EDITORS),
+    # The month due is already reported in the world, so the form sends editors on to correct it (302).
+    ("progress.submit_kpis", "GET"): Route(PROGRESS_EDITORS, ok=frozenset({200, 302})),
     ("progress.submit_kpis", "POST"): submit(PROGRESS_EDITORS),
     ("progress.view_kpi_report", "GET"): page(PROGRESS_EDITORS),
     ("progress.correct_kpis", "GET"): page(PROGRESS_EDITORS),

@@ -1,7 +1,10 @@
 """Readable, translated names for audit actions; unknown actions fall back to their code."""
 from __future__ import annotations
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+
+from incubator.core.money import CURRENCIES, format_money
 
 ACTION_LABELS = {
     "allowance.removed": _l("Resource allowance removed"),
@@ -111,6 +114,18 @@ def detail_pair(key: str, value) -> str:
     if key in CHANGE_KEYS and isinstance(value, list) and len(value) == 2:
         return f"{key}: {detail_text(value[0])} → {detail_text(value[1])}"
     return f"{key}: {detail_text(value)}"
+
+
+def detail_texts(details: dict) -> list[str]:
+    """Every detail of an entry as ``key: value``; an ``amount`` in minor units with its ``currency`` is shown as
+    money (``$85.00``, ``400,000 KHR``) rather than as the stored integer, which reads 100 times too large."""
+    details = dict(details or {})
+    currency = details.get("currency")
+    amount = details.get("amount")
+    if currency in CURRENCIES and isinstance(amount, int) and not isinstance(amount, bool):
+        details.pop("currency")
+        details["amount"] = format_money(amount, currency, str(get_locale() or "en"))
+    return [detail_pair(key, value) for key, value in details.items()]
 
 
 def detail_text(value) -> str:

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from flask import Blueprint, render_template, request
 from sqlalchemy.orm import selectinload
 
-from incubator.audit.labels import action_label, detail_pair
+from incubator.audit.labels import action_label, detail_pair, detail_texts
 from incubator.audit.models import AuditEntry
 from incubator.core.authz import manager_required
 from incubator.core.pagination import page_args
@@ -14,6 +14,7 @@ from incubator.extensions import db
 bp = Blueprint("audit", __name__)
 bp.add_app_template_filter(action_label, "audit_action")
 bp.add_app_template_global(detail_pair, "audit_detail")
+bp.add_app_template_global(detail_texts, "audit_details")
 
 
 @bp.get("/")

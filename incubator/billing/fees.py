@@ -89,7 +89,8 @@ def update_fee(actor, fee: MonthlyFee, data: dict) -> MonthlyFee:
     fee.description = fee.description.strip()
     fee.active = bool(data.get("active", fee.active))
     db.session.flush()
-    record(actor, "fee.updated", fee, label=fee.description, amount=fee.amount_minor, active=fee.active)
+    record(actor, "fee.updated", fee, label=fee.description, amount=fee.amount_minor, currency=fee.currency,
+           active=fee.active)
     return fee
 
 
@@ -128,7 +129,8 @@ def bill_month(fee: MonthlyFee, month_start: date, actor=None) -> Charge:
     db.session.flush()  # the unique (kind, subject, period) key stops a concurrent second bill here
     if sc.is_configured():
         _stripe_invoice(charge, fee)
-    record(actor, "fee.billed", charge, label=charge.description, amount=charge.amount_minor)
+    record(actor, "fee.billed", charge, label=charge.description, amount=charge.amount_minor,
+           currency=charge.currency)
     notices.bill_issued(charge)
     return charge
 

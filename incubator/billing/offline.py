@@ -44,7 +44,8 @@ def record_offline_refund(charge: Charge, actor, reference: str) -> Charge:
     charge.needs_attention, charge.attention_note = False, ""
     charge.offline_reference = f"{charge.offline_reference} / {reference.strip()}".strip(" /")[:120]
     db.session.flush()
-    record(actor, "charge.refunded_offline", charge, label=charge.description, amount=amount, reference=reference)
+    record(actor, "charge.refunded_offline", charge, label=charge.description, amount=amount,
+           currency=charge.currency, reference=reference)
     return charge
 
 

@@ -241,7 +241,8 @@ def refund(charge: Charge, *, reason: str = "requested_by_customer", actor=None)
     charge.refunded_minor = charge.amount_minor
     charge.status, charge.closed_at = ChargeStatus.REFUNDED, utcnow()
     db.session.flush()
-    record(actor, "charge.refunded", charge, label=charge.description, amount=remaining, reason=reason)
+    record(actor, "charge.refunded", charge, label=charge.description, amount=remaining, currency=charge.currency,
+           reason=reason)
     notices.refund_sent(charge)
     return charge
 

@@ -73,3 +73,24 @@ def founder_startups(user: User) -> list[Startup]:
             .order_by(Startup.name)
         )
     )
+
+
+COMING_UP = 5  # items per list on the founder's home page
+
+
+def founder_coming_up(user: User, startup_ids: list[int]) -> dict:
+    """The next mentor sessions and resource bookings of the founder's startups (two queries, at most
+    ``COMING_UP`` each), soonest first."""
+    from incubator.mentoring.models.bookings import BookingStatus as SessionStatus
+    from incubator.mentoring.models.bookings import MentorBooking
+    from incubator.mentoring.views.sessions import sessions_query
+    from incubator.resources.models import HOLDING_STATUSES
+    from incubator.resources.models import Booking as ResourceBooking
+    from incubator.resources.queries import my_bookings_query
+
+    now = utcnow()
+    sessions = db.session.scalars(sessions_query(user, "upcoming", now).where(
+        MentorBooking.status == SessionStatus.CONFIRMED).limit(COMING_UP)).unique().all()
+    bookings = db.session.scalars(my_bookings_query(user, startup_ids, True, now).where(
+        ResourceBooking.status.in_(HOLDING_STATUSES)).limit(COMING_UP)).unique().all()
+    return {"sessions": sessions, "bookings": bookings}

@@ -24,6 +24,7 @@ def index():
         context.update(queries.manager_overview())
     if current_user.role == Role.FOUNDER:
         context["startups"] = queries.founder_startups(current_user)
+        context["coming_up"] = queries.founder_coming_up(current_user, [s.id for s in context["startups"]])
     if current_user.role == Role.INVESTOR:
         context["shares"] = shared_with(current_user)
     return render_template(f"home/{current_user.role.value}.html", **context)

@@ -35,7 +35,7 @@ from incubator.reports.models import (
     ShareKind,
 )
 from incubator.reports.onepager import profile_for
-from incubator.reports.sections import clean_sections
+from incubator.reports.sections import DEFAULT_SECTIONS, clean_sections
 
 SHARE_SALT = "report-share"
 MAX_SHARE_DAYS = 366
@@ -128,10 +128,18 @@ def withheld_sections(snapshot: ReportSnapshot, profile_sections: list[str] | No
 
 
 def current_consent(snapshot: ReportSnapshot) -> list[str] | None:
+    """The sections the one-pager's founders share today (``None`` for cohort reports).
+
+    A startup whose founders never saved an investor profile shares the default sections, exactly what
+    ``onepager.profile_for`` generates with; otherwise a fresh one-pager would be withheld at once.
+    """
     if not snapshot.is_one_pager:
         return None
-    return db.session.scalar(sa.select(InvestorProfile.shared_sections)
-                             .where(InvestorProfile.startup_id == snapshot.startup_id)) or []
+    profile = db.session.scalar(sa.select(InvestorProfile)
+                                .where(InvestorProfile.startup_id == snapshot.startup_id))
+    if profile is None:
+        return list(DEFAULT_SECTIONS)
+    return list(profile.shared_sections or [])
 
 
 def create_share(actor: User, snapshot: ReportSnapshot, kind: ShareKind, until: date | None,

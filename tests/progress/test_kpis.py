@@ -210,6 +210,21 @@ def test_the_web_form_submits_and_refuses_the_same_month_again(client, login, fo
     assert version.revenue == 123_456
 
 
+def test_the_form_sends_founders_to_correct_a_month_already_reported(client, login, founder, startup):
+    from incubator.progress.health import expected_kpi_month
+    from incubator.progress.periods import local_today
+
+    due = expected_kpi_month(local_today())
+    login(founder)
+    assert client.get(f"/progress/startups/{startup.id}/kpis/new").status_code == 200  # nothing reported yet
+    report = submit_kpis(founder, startup, due, figures())
+    response = client.get(f"/progress/startups/{startup.id}/kpis/new")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/progress/kpis/{report.id}")
+    assert "already in; you can correct it here" in client.get(response.headers["Location"]).get_data(as_text=True)
+    asked = client.get(f"/progress/startups/{startup.id}/kpis/new?month={add_months(due, -1):%Y-%m}")
+    assert asked.status_code == 200  # an explicitly chosen month still opens the form
+
+
 # Custom metrics ------------------------------------------------------------------------------------------
 
 

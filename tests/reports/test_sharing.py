@@ -207,3 +207,16 @@ def test_links_are_rate_limited_per_address(app, client, manager, snapshot, monk
     monkeypatch.setitem(app.config, "REPORT_LINK_RATE_LIMIT", "2 per minute")
     _share, token = link_for(manager, snapshot)
     assert [client.get(f"/reports/s/{token}").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_a_one_pager_of_founders_who_never_saved_a_profile_can_be_shared(app, manager, investor, figures):
+    """No stored profile means the default sections, both when generating and when sharing (not "withheld")."""
+    from incubator.reports import generation
+    from incubator.reports.sections import DEFAULT_SECTIONS
+
+    snapshot = generation.generate_onepager(manager, figures, "en")
+    assert snapshot.sections == list(DEFAULT_SECTIONS)
+    assert services.withheld_sections(snapshot, services.current_consent(snapshot)) == []
+    share = services.create_share(manager, snapshot, ShareKind.ACCOUNT, date.today() + timedelta(days=7),
+                                  recipient=investor)
+    assert share.recipient_id == investor.id

@@ -76,7 +76,14 @@ def submit_kpis(startup_id: int):
     metrics = services.active_metrics(startup.cohort_id)
     form_class = forms.kpi_form_class(metrics)
     if request.method == "GET":
-        month = parse_month(request.args.get("month", "")) or expected_kpi_month(local_today())
+        asked = parse_month(request.args.get("month", ""))
+        month = asked or expected_kpi_month(local_today())
+        existing = _report_id(startup.id, month)
+        if existing and not asked:
+            # The month due is already in: send founders to correct it rather than retype every figure.
+            flash(_("The report for %(month)s is already in; you can correct it here.",
+                    month=services.month_label(month)), "info")
+            return redirect(url_for("progress.view_kpi_report", report_id=existing))
         form = form_class(formdata=None, month=month)
     else:
         form = form_class()
@@ -93,6 +100,11 @@ def submit_kpis(startup_id: int):
         _add_rule_errors(form, startup, metrics)
     return render_template("progress/kpi_form.html", form=form, startup=startup, metrics=metrics, report=None,
                            currency=startup.currency), (422 if form.errors else 200)
+
+
+def _report_id(startup_id: int, month) -> int | None:
+    return db.session.scalar(db.select(KpiReport.id).where(KpiReport.startup_id == startup_id,
+                                                           KpiReport.month == month))
 
 
 def _load_report(report_id: int, write: bool = False) -> KpiReport:
