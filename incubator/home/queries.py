@@ -78,6 +78,20 @@ def founder_startups(user: User) -> list[Startup]:
 COMING_UP = 5  # items per list on the founder's home page
 
 
+def mentor_coming_up(user: User) -> dict:
+    """A mentor's next sessions (one query, at most ``COMING_UP``) and matches waiting for their answer."""
+    from incubator.mentoring.models import Match, MatchStatus
+    from incubator.mentoring.models.bookings import BookingStatus as SessionStatus
+    from incubator.mentoring.models.bookings import MentorBooking
+    from incubator.mentoring.views.sessions import sessions_query
+
+    sessions = db.session.scalars(sessions_query(user, "upcoming", utcnow()).where(
+        MentorBooking.status == SessionStatus.CONFIRMED).limit(COMING_UP)).unique().all()
+    waiting = db.session.scalar(sa.select(sa.func.count(Match.id)).where(
+        Match.mentor_id == user.id, Match.status == MatchStatus.PUBLISHED))
+    return {"sessions": sessions, "matches_waiting": waiting or 0}
+
+
 def founder_coming_up(user: User, startup_ids: list[int]) -> dict:
     """The next mentor sessions and resource bookings of the founder's startups (two queries, at most
     ``COMING_UP`` each), soonest first."""

@@ -22,6 +22,8 @@ def index():
         context["pending_reviews"] = queries.my_pending_reviews(current_user)
     if current_user.role == Role.MANAGER:
         context.update(queries.manager_overview())
+    if current_user.role == Role.MENTOR:
+        context["coming_up"] = queries.mentor_coming_up(current_user)
     if current_user.role == Role.FOUNDER:
         context["startups"] = queries.founder_startups(current_user)
         context["coming_up"] = queries.founder_coming_up(current_user, [s.id for s in context["startups"]])

@@ -74,3 +74,20 @@ def test_the_home_page_query_count_does_not_grow_with_bookings(client, login, co
         _session(startup, mentor, soon + timedelta(days=day))
         BookingFactory(resource=room, startup=startup, booked_by=founder, starts_at=soon + timedelta(days=day))
     assert measure() == few
+
+
+def test_the_mentor_sees_their_next_sessions_and_matches_waiting(client, login):
+    from incubator.mentoring.models import Match, MatchStatus
+
+    startup, _founder, other, mentor = _world()
+    soon = utcnow().replace(microsecond=0) + timedelta(days=2)
+    mine = _session(startup, mentor, soon)
+    _session(other, UserFactory(role=Role.MENTOR), soon)  # another mentor's session
+    db.session.add(Match(cohort_id=other.cohort_id, startup_id=other.id, mentor_id=mentor.id,
+                         status=MatchStatus.PUBLISHED))
+    db.session.flush()
+    login(mentor)
+    page = client.get("/").get_data(as_text=True)
+    assert f"/mentoring/sessions/{mine.id}" in page and "Kasekor Cold Chain" in page
+    assert page.count("/mentoring/sessions/") == 1
+    assert "1 startup is waiting for your answer" in page
