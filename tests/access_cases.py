@@ -41,7 +41,7 @@ ROLES = (
     "admin",  # a manager with is_admin
     "founder",  # founder of the startup the URL is about
     "other_founder",  # founder of another startup in the same cohort
-    "mentor",  # mentor assigned to review the application the URL is about
+    "mentor",  # mentor assigned to review the application, and matched (accepted) with the founder's startup
     "other_mentor",  # mentor with no assignment
     "investor",
 )
@@ -54,7 +54,8 @@ STAFF = MANAGERS | {"mentor", "other_mentor"}  # may list and read every startup
 REVIEWERS = MANAGERS | {"mentor"}  # may read the application (managers, and the assigned mentor)
 STARTUP_EDITORS = MANAGERS | {"founder"}
 STARTUP_VIEWERS = STAFF | {"founder"}
-PROGRESS_EDITORS = MANAGERS | {"founder"}  # progress: managers and the startup's own founders (no mentors yet)
+PROGRESS_EDITORS = MANAGERS | {"founder"}  # progress: managers and the startup's own founders
+PROGRESS_VIEWERS = PROGRESS_EDITORS | {"mentor"}  # plus the mentor whose match with the startup is accepted
 
 PAGE = frozenset({200})
 # An empty or minimal submission from someone who may act: re-rendered form, redirect, or a refusal
@@ -180,8 +181,8 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("api_v1.get_startup", "GET"): page(STARTUP_VIEWERS),
     ("api_v1.update_startup", "PATCH"): submit(STARTUP_EDITORS),
     # Progress tracking (issue 3) ---------------------------------------------------------------
-    # Managers see every startup's progress; founders only their own startup's. Mentors get no access until
-    # the mentoring issue matches them with startups. Cohort pages point at the running cohort.
+    # Managers see every startup's progress; founders only their own startup's; the matched mentor may read it.
+    # Cohort pages point at the running cohort.
     ("progress.cohort_dashboard", "GET"): page(MANAGERS, args={"cohort_id": "running_cohort_id"}),
     ("progress.export_csv", "GET"): page(MANAGERS, args={"cohort_id": "running_cohort_id", "kind": "export_kind"}),
     ("progress.edit_plan", "GET"): page(MANAGERS, args={"cohort_id": "running_cohort_id"}),
@@ -194,34 +195,34 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("progress.archive_metric", "POST"): submit(MANAGERS),
     ("progress.resolve_help", "POST"): submit(MANAGERS),
     ("progress.verify_milestone", "POST"): submit(MANAGERS),
-    ("progress.startup_progress", "GET"): page(PROGRESS_EDITORS),
+    ("progress.startup_progress", "GET"): page(PROGRESS_VIEWERS),
     ("progress.add_milestone", "GET"): page(PROGRESS_EDITORS),
     ("progress.add_milestone", "POST"): submit(PROGRESS_EDITORS),
-    ("progress.view_milestone", "GET"): page(PROGRESS_EDITORS),
+    ("progress.view_milestone", "GET"): page(PROGRESS_VIEWERS),
     ("progress.edit_milestone", "GET"): page(PROGRESS_EDITORS),
     ("progress.edit_milestone", "POST"): submit(PROGRESS_EDITORS),
-    ("progress.milestone_evidence", "GET"): page(PROGRESS_EDITORS),
+    ("progress.milestone_evidence", "GET"): page(PROGRESS_VIEWERS),
     # The month due is already reported in the world, so the form sends editors on to correct it (302).
     ("progress.submit_kpis", "GET"): Route(PROGRESS_EDITORS, ok=frozenset({200, 302})),
     ("progress.submit_kpis", "POST"): submit(PROGRESS_EDITORS),
-    ("progress.view_kpi_report", "GET"): page(PROGRESS_EDITORS),
+    ("progress.view_kpi_report", "GET"): page(PROGRESS_VIEWERS),
     ("progress.correct_kpis", "GET"): page(PROGRESS_EDITORS),
     ("progress.correct_kpis", "POST"): submit(PROGRESS_EDITORS),
     ("progress.checkin", "GET"): page(PROGRESS_EDITORS),
     ("progress.checkin", "POST"): submit(PROGRESS_EDITORS),
-    ("api_v1.list_milestones", "GET"): page(PROGRESS_EDITORS),
+    ("api_v1.list_milestones", "GET"): page(PROGRESS_VIEWERS),
     ("api_v1.create_milestone", "POST"): submit(PROGRESS_EDITORS),
-    ("api_v1.get_milestone", "GET"): page(PROGRESS_EDITORS),
+    ("api_v1.get_milestone", "GET"): page(PROGRESS_VIEWERS),
     ("api_v1.update_milestone", "PATCH"): submit(PROGRESS_EDITORS),
     ("api_v1.upload_evidence", "POST"): submit(PROGRESS_EDITORS, multipart=True),
     ("api_v1.verify_milestone", "POST"): submit(MANAGERS),
-    ("api_v1.list_kpi_reports", "GET"): page(PROGRESS_EDITORS),
+    ("api_v1.list_kpi_reports", "GET"): page(PROGRESS_VIEWERS),
     ("api_v1.submit_kpi_report", "POST"): submit(PROGRESS_EDITORS),
-    ("api_v1.get_kpi_report", "GET"): page(PROGRESS_EDITORS),
+    ("api_v1.get_kpi_report", "GET"): page(PROGRESS_VIEWERS),
     ("api_v1.correct_kpi_report", "POST"): submit(PROGRESS_EDITORS),
-    ("api_v1.list_checkins", "GET"): page(PROGRESS_EDITORS),
+    ("api_v1.list_checkins", "GET"): page(PROGRESS_VIEWERS),
     ("api_v1.submit_checkin", "POST"): submit(PROGRESS_EDITORS),
-    ("api_v1.get_checkin", "GET"): page(PROGRESS_EDITORS),
+    ("api_v1.get_checkin", "GET"): page(PROGRESS_VIEWERS),
     ("api_v1.update_checkin", "PATCH"): submit(PROGRESS_EDITORS),
     ("api_v1.resolve_help", "POST"): submit(MANAGERS),
 }

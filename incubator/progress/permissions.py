@@ -1,19 +1,26 @@
 """Who may see and change a startup's progress.
 
 Managers see and change everything. A startup's founders see and report their own startup's
-progress. Mentors get read-only access once the mentoring issue matches them with startups; until
-then progress is for managers and the startup's own founders only.
+progress. A mentor whose match with the startup is accepted may read it (to prepare sessions), never change it.
 """
 from __future__ import annotations
 
-from incubator.auth.models import User
+from incubator.auth.models import Role, User
 from incubator.cohorts.models import Startup
 from incubator.cohorts.permissions import is_founder_of, is_manager
 from incubator.progress.models import Milestone
 
 
 def can_view_progress(user: User, startup: Startup) -> bool:
-    return is_manager(user) or is_founder_of(user, startup)
+    return is_manager(user) or is_founder_of(user, startup) or _is_matched_mentor(user, startup)
+
+
+def _is_matched_mentor(user: User, startup: Startup) -> bool:
+    if not user.is_authenticated or user.role != Role.MENTOR:
+        return False
+    from incubator.mentoring.queries import accepted_match  # mentoring builds on progress, not the reverse
+
+    return accepted_match(user.id, startup.id) is not None
 
 
 def can_report_progress(user: User, startup: Startup) -> bool:
