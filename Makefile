@@ -6,7 +6,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
-PYTEST_ARGS ?= -q
+# One pytest worker per core (pytest-xdist); each worker has its own database. PYTEST_ARGS=-q runs serially.
+PYTEST_ARGS ?= -q -n auto --dist loadgroup
 TRANSLATIONS := incubator/translations
 
 export FLASK_APP := wsgi

@@ -22,7 +22,7 @@ from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from incubator import create_app
-from incubator.config import test_overrides
+from incubator.config import normalize_database_url, test_overrides
 from incubator.extensions import db
 from tests import factories
 
@@ -48,14 +48,41 @@ class FreshContextClient(FlaskClient):
 def _database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        return url
+        return _worker_database(url)
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+def _worker_database(url: str) -> str:
+    """Under pytest-xdist each worker gets its own PostgreSQL database next to TEST_DATABASE_URL's (SQLite
+    workers already get their own temporary file), created here and dropped by ``_drop_worker_database``."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    parsed = sa.engine.make_url(normalize_database_url(url))
+    name = f"{parsed.database}_{worker}"
+    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_worker_database(url: str) -> None:
+    parsed = sa.engine.make_url(normalize_database_url(url))
+    if not os.environ.get("PYTEST_XDIST_WORKER") or parsed.get_backend_name() != "postgresql":
+        return
+    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     instance = tmp_path_factory.mktemp("instance")
-    application = create_app(test_overrides(_database_url(tmp_path_factory), str(instance)))
+    database_url = _database_url(tmp_path_factory)
+    application = create_app(test_overrides(database_url, str(instance)))
     application.test_client_class = FreshContextClient
     with application.app_context():
         if db.engine.dialect.name == "postgresql":
@@ -67,6 +94,7 @@ def app(tmp_path_factory):
     yield application
     with application.app_context():
         db.engine.dispose()
+    _drop_worker_database(database_url)
 
 
 @pytest.fixture(autouse=True)

@@ -46,6 +46,8 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if here in Path(item.fspath).parents:
             item.add_marker(pytest.mark.journey)
+            # One worker runs every journey in order: later journeys build on earlier ones (``story``).
+            item.add_marker(pytest.mark.xdist_group("journeys"))
             if reason:
                 item.add_marker(pytest.mark.skip(reason=f"{reason} the browser journeys"))
 
