@@ -8,9 +8,10 @@ Rows go in with multi-row INSERTs (``incubator.demo.bulk``), so the whole incuba
 Every account's password is ``bench-pass-2026`` (hashed once). The database is migrated first; one that already
 has data is refused unless ``--reset`` (which empties it: drop the tables, migrate again).
 
-Later domains add their data by appending a function to ``SEEDERS`` (``seed(ctx) -> {table: rows}``, run in
-order, with ``ctx`` holding the ids made so far): mentoring (mentor profiles, matches, sessions) and resources
-(bookings) belong here once they exist.
+Mentoring and resources come from ``bench/seed_domains.py``: 500 mentors with profiles and accepted matches
+(two per startup in running cohorts, one elsewhere), 20 resources with 60,000 bookings and 40,000 mentor
+sessions, none overlapping on its resource or mentor. Later domains add their data by appending a function to
+``SEEDERS`` (``seed(ctx) -> {table: rows}``, run in order, with ``ctx`` holding the ids made so far).
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask_migrate import upgrade  # noqa: E402
 
+from bench.seed_domains import DOMAIN_SEEDERS  # noqa: E402
 from incubator import create_app  # noqa: E402
 from incubator.auth.models import Role, User  # noqa: E402
 from incubator.auth.passwords import hash_password  # noqa: E402
@@ -51,13 +53,15 @@ class Context:
     milestones: int
     per_cohort: int
     password_hash: str = ""
+    mentors: int = 500
+    resource_bookings: int = 60_000
+    mentor_sessions: int = 40_000
     ids: dict[str, list[int]] = field(default_factory=dict)
 
 
 def seed_people(ctx: Context) -> dict[str, int]:
     rows = [{"email": MANAGER_EMAIL.format(n=n), "name": f"Manager {n}", "role": Role.MANAGER, "is_admin": n == 0}
             for n in range(10)]
-    rows += [{"email": f"mentor{n}@bench.example.org", "name": f"Mentor {n}", "role": Role.MENTOR} for n in range(40)]
     rows += [{"email": f"investor{n}@bench.example.org", "name": f"Investor {n}", "role": Role.INVESTOR}
              for n in range(5)]
     for row in rows:
@@ -124,7 +128,7 @@ def seed_more_milestones(ctx: Context) -> dict[str, int]:
 
 
 SEEDERS: list[Callable[[Context], dict[str, int]]] = [
-    seed_people, seed_cohorts_and_progress, seed_founders, seed_more_milestones,
+    seed_people, seed_cohorts_and_progress, seed_founders, seed_more_milestones, *DOMAIN_SEEDERS,
 ]
 
 
@@ -145,6 +149,9 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=24)
     parser.add_argument("--milestones", type=int, default=50_000)
     parser.add_argument("--per-cohort", type=int, default=50)
+    parser.add_argument("--mentors", type=int, default=500)
+    parser.add_argument("--resource-bookings", type=int, default=60_000)
+    parser.add_argument("--mentor-sessions", type=int, default=40_000)
     parser.add_argument("--reset", action="store_true", help="empty the database first (it must be a throwaway one)")
     args = parser.parse_args()
 
@@ -155,7 +162,8 @@ def main() -> None:
         upgrade(revision="heads")
         if db.session.scalar(sa.select(sa.func.count()).select_from(User)):
             sys.exit("This database already has data; pass --reset to empty it (a throwaway database only).")
-        ctx = Context(args.startups, args.months, args.milestones, args.per_cohort, hash_password(PASSWORD))
+        ctx = Context(args.startups, args.months, args.milestones, args.per_cohort, hash_password(PASSWORD),
+                      args.mentors, args.resource_bookings, args.mentor_sessions)
         print(f"{'step':<28} {'seconds':>8}  rows")
         started = time.perf_counter()
         for seeder in SEEDERS:
