@@ -53,3 +53,12 @@ class SmtpServer:
         if self.controller is not None:
             self.controller.stop()
             self.controller = None
+
+
+def tbi_today():
+    """Today in the incubator's zone (Asia/Phnom_Penh, the test settings' DEFAULT_TIMEZONE): from 17:00 UTC it is
+    already tomorrow there, so tests of date rules must not use the machine's ``date.today()``."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Asia/Phnom_Penh")).date()

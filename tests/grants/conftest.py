@@ -13,8 +13,9 @@ from incubator.extensions import db
 from incubator.grants.services.plans import create_grant
 from incubator.progress.models import Milestone, MilestoneStatus, Verification
 from tests.factories import CohortFactory, StartupFactory, UserFactory, founder_of
+from tests.helpers import tbi_today
 
-TODAY = date.today()
+TODAY = tbi_today()
 
 
 def milestone(startup, title: str, status=MilestoneStatus.PLANNED, verification=Verification.NONE,

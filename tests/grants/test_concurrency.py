@@ -7,7 +7,6 @@ UPDATE`` on the grant row), whichever the suite runs on. The loser gets a clear 
 from __future__ import annotations
 
 import threading
-from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -20,10 +19,10 @@ from incubator.grants.models import Grant, LedgerEntry, Tranche
 from incubator.grants.services.ledger import record_disbursement
 from incubator.grants.services.plans import create_grant
 from tests.factories import CohortFactory, StartupFactory, UserFactory, founder_of
-from tests.helpers import signed_in_client
+from tests.helpers import signed_in_client, tbi_today
 
 pytestmark = pytest.mark.concurrent
-TODAY = date.today()
+TODAY = tbi_today()
 
 
 def _race(calls):

@@ -1,7 +1,7 @@
 """Sharing: signed links with an expiry, revocation, withdrawn consent, counted views, investor accounts."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -15,6 +15,7 @@ from incubator.reports.models import ReportKind, ReportShare, ReportSnapshot, Re
 from incubator.reports.onepager import build_onepager
 from incubator.reports.sections import SECTIONS
 from tests.factories import UserFactory
+from tests.helpers import tbi_today
 from tests.reports.conftest import share_everything
 
 
@@ -28,8 +29,8 @@ def snapshot(app, figures, manager, pdf_bytes):
     pathlib.Path(target).parent.mkdir(parents=True, exist_ok=True)
     pathlib.Path(target).write_bytes(pdf_bytes)
     row = ReportSnapshot(kind=ReportKind.ONE_PAGER, subject_key=f"startup:{figures.id}", startup_id=figures.id,
-                         cohort_id=figures.cohort_id, title=figures.name, as_of=date.today(), version=1, locale="en",
-                         data=build_onepager(figures, date.today(), list(SECTIONS)), sections=list(SECTIONS),
+                         cohort_id=figures.cohort_id, title=figures.name, as_of=tbi_today(), version=1, locale="en",
+                         data=build_onepager(figures, tbi_today(), list(SECTIONS)), sections=list(SECTIONS),
                          pdf_path="reports/test/deck.pdf", created_by_id=manager.id)
     db.session.add(row)
     db.session.commit()
@@ -37,7 +38,7 @@ def snapshot(app, figures, manager, pdf_bytes):
 
 
 def link_for(manager, snapshot, days: int = 7, label: str = "Mekong Angels") -> tuple[ReportShare, str]:
-    share = services.create_share(manager, snapshot, ShareKind.LINK, date.today() + timedelta(days=days), label=label)
+    share = services.create_share(manager, snapshot, ShareKind.LINK, tbi_today() + timedelta(days=days), label=label)
     db.session.commit()
     return share, services.share_token(share)
 
@@ -112,7 +113,7 @@ def test_a_tampered_or_unknown_link_opens_nothing(client, manager, snapshot, tam
 
 def test_withdrawn_consent_withholds_earlier_snapshots(client, login, manager, founder, investor, snapshot):
     _share, token = link_for(manager, snapshot)
-    services.create_share(manager, snapshot, ShareKind.ACCOUNT, date.today() + timedelta(days=5), recipient=investor)
+    services.create_share(manager, snapshot, ShareKind.ACCOUNT, tbi_today() + timedelta(days=5), recipient=investor)
     db.session.commit()
     services.set_consent(founder, snapshot.startup, [key for key in SECTIONS if key != "contact"])
     db.session.commit()
@@ -125,11 +126,11 @@ def test_withdrawn_consent_withholds_earlier_snapshots(client, login, manager, f
     assert client.get(f"/reports/{snapshot.id}/pdf").status_code == 410
     # New shares of it are refused; the founders see why on its page.
     with pytest.raises(ConflictError):
-        services.create_share(manager, snapshot, ShareKind.LINK, date.today() + timedelta(days=5))
+        services.create_share(manager, snapshot, ShareKind.LINK, tbi_today() + timedelta(days=5))
 
 
 def test_investor_sees_account_shares_until_they_expire(client, login, manager, investor, snapshot):
-    share = services.create_share(manager, snapshot, ShareKind.ACCOUNT, date.today() + timedelta(days=2),
+    share = services.create_share(manager, snapshot, ShareKind.ACCOUNT, tbi_today() + timedelta(days=2),
                                   recipient=investor)
     db.session.commit()
     login(investor)
@@ -148,13 +149,13 @@ def test_investor_sees_account_shares_until_they_expire(client, login, manager, 
 def test_sharing_with_an_account_tells_the_investor(manager, investor, snapshot):
     from incubator.notifications.models import Notification
 
-    services.create_share(manager, snapshot, ShareKind.ACCOUNT, date.today() + timedelta(days=2), recipient=investor)
+    services.create_share(manager, snapshot, ShareKind.ACCOUNT, tbi_today() + timedelta(days=2), recipient=investor)
     note = db.session.scalar(sa.select(Notification).where(Notification.user_id == investor.id))
     assert note is not None and "Kasekor Cold Chain" in note.title and note.link == f"/reports/{snapshot.id}"
 
 
 def test_share_rules(manager, investor, snapshot):
-    today = date.today()
+    today = tbi_today()
     with pytest.raises(ServiceError) as past:
         services.create_share(manager, snapshot, ShareKind.LINK, today - timedelta(days=1))
     assert "expires_on" in past.value.fields
@@ -178,12 +179,12 @@ def test_founders_share_their_one_pager_by_link_only(client, login, founder, inv
     page = client.get(f"/reports/{snapshot.id}")
     assert page.status_code == 200 and "Anyone with a link" in page.get_data(as_text=True)
     assert "An investor&#39;s account" not in page.get_data(as_text=True)
-    until = (date.today() + timedelta(days=10)).isoformat()
+    until = (tbi_today() + timedelta(days=10)).isoformat()
     refused = client.post(f"/reports/{snapshot.id}/shares", data={"kind": "account", "recipient_id": investor.id,
                                                                    "expires_on": until})
     assert refused.status_code == 422
     with pytest.raises(ForbiddenError):
-        services.create_share(founder, snapshot, ShareKind.ACCOUNT, date.today() + timedelta(days=3),
+        services.create_share(founder, snapshot, ShareKind.ACCOUNT, tbi_today() + timedelta(days=3),
                               recipient=investor)
     made = client.post(f"/reports/{snapshot.id}/shares", data={"kind": "link", "label": "Angel", "expires_on": until})
     assert made.status_code == 302
@@ -217,6 +218,6 @@ def test_a_one_pager_of_founders_who_never_saved_a_profile_can_be_shared(app, ma
     snapshot = generation.generate_onepager(manager, figures, "en")
     assert snapshot.sections == list(DEFAULT_SECTIONS)
     assert services.withheld_sections(snapshot, services.current_consent(snapshot)) == []
-    share = services.create_share(manager, snapshot, ShareKind.ACCOUNT, date.today() + timedelta(days=7),
+    share = services.create_share(manager, snapshot, ShareKind.ACCOUNT, tbi_today() + timedelta(days=7),
                                   recipient=investor)
     assert share.recipient_id == investor.id
