@@ -83,7 +83,7 @@ def mentor_coming_up(user: User) -> dict:
     from incubator.mentoring.models import Match, MatchStatus
     from incubator.mentoring.models.bookings import BookingStatus as SessionStatus
     from incubator.mentoring.models.bookings import MentorBooking
-    from incubator.mentoring.views.sessions import sessions_query
+    from incubator.mentoring.queries import sessions_query
 
     sessions = db.session.scalars(sessions_query(user, "upcoming", utcnow()).where(
         MentorBooking.status == SessionStatus.CONFIRMED).limit(COMING_UP)).unique().all()
@@ -97,7 +97,7 @@ def founder_coming_up(user: User, startup_ids: list[int]) -> dict:
     ``COMING_UP`` each), soonest first."""
     from incubator.mentoring.models.bookings import BookingStatus as SessionStatus
     from incubator.mentoring.models.bookings import MentorBooking
-    from incubator.mentoring.views.sessions import sessions_query
+    from incubator.mentoring.queries import sessions_query
     from incubator.resources.models import HOLDING_STATUSES
     from incubator.resources.models import Booking as ResourceBooking
     from incubator.resources.queries import my_bookings_query

@@ -12,8 +12,10 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from incubator.auth.models import Role, User
 from incubator.cohorts.choices import SECTORS
-from incubator.cohorts.models import Cohort, CohortStatus, Startup, StartupStatus
+from incubator.cohorts.models import Cohort, CohortStatus, Startup, StartupStatus, TeamMember
+from incubator.cohorts.permissions import is_manager
 from incubator.extensions import db
+from incubator.mentoring.models.bookings import MentorBooking
 from incubator.mentoring.models.matching import ACTIVE_STATUSES, Match, MatchStatus
 from incubator.mentoring.models.profiles import (
     LANGUAGES,
@@ -179,3 +181,19 @@ def startup_matches(startup_id: int) -> list[Match]:
     for match in matches:
         match.mentor_profile = profiles.get(match.mentor_id)
     return matches
+
+
+def sessions_query(user, tab: str, now) -> sa.Select:
+    """The sessions ``user`` may list: ``upcoming`` (soonest first), ``past`` or ``all`` (latest first)."""
+    query = sa.select(MentorBooking).options(joinedload(MentorBooking.startup), joinedload(MentorBooking.mentor),
+                                             selectinload(MentorBooking.notes))
+    if user.role == Role.MENTOR:
+        query = query.where(MentorBooking.mentor_id == user.id)
+    elif not is_manager(user):
+        query = query.where(MentorBooking.startup_id.in_(
+            sa.select(TeamMember.startup_id).where(TeamMember.user_id == user.id)))
+    if tab == "all":
+        return query.order_by(MentorBooking.starts_at.desc(), MentorBooking.id)
+    if tab == "past":
+        return query.where(MentorBooking.ends_at <= now).order_by(MentorBooking.starts_at.desc(), MentorBooking.id)
+    return query.where(MentorBooking.ends_at > now).order_by(MentorBooking.starts_at, MentorBooking.id)

@@ -49,10 +49,10 @@ from incubator.mentoring.booking_permissions import (
 )
 from incubator.mentoring.models.availability import OfficeHours
 from incubator.mentoring.models.bookings import MentorBooking
+from incubator.mentoring.queries import sessions_query
 from incubator.mentoring.services import availability
 from incubator.mentoring.services import bookings as services
 from incubator.mentoring.views.booking_common import booking_query, founder_startups
-from incubator.mentoring.views.sessions import sessions_query
 
 TAG = "mentoring sessions"
 

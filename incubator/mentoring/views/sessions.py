@@ -5,10 +5,7 @@ import sqlalchemy as sa
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload, selectinload
 
-from incubator.auth.models import Role
-from incubator.cohorts.models import TeamMember
 from incubator.cohorts.permissions import is_manager
 from incubator.core.authz import require
 from incubator.core.uow import FAILED, attempt
@@ -34,7 +31,7 @@ from incubator.mentoring.booking_permissions import (
 )
 from incubator.mentoring.models.availability import OfficeHours
 from incubator.mentoring.models.bookings import BookingStatus, MentorBooking, NoteSide
-from incubator.mentoring.queries import accepted_match
+from incubator.mentoring.queries import accepted_match, sessions_query
 from incubator.mentoring.services import availability
 from incubator.mentoring.services import bookings as services
 from incubator.mentoring.slots import group_by_day
@@ -44,22 +41,6 @@ from incubator.mentoring.views.booking_common import load_booking, week_page
 from incubator.progress.reminders import founders_of
 
 PER_PAGE = 20
-
-
-def sessions_query(user, tab: str, now) -> sa.Select:
-    """The sessions ``user`` may list: ``upcoming`` (soonest first), ``past`` or ``all`` (latest first)."""
-    query = sa.select(MentorBooking).options(joinedload(MentorBooking.startup), joinedload(MentorBooking.mentor),
-                                             selectinload(MentorBooking.notes))
-    if user.role == Role.MENTOR:
-        query = query.where(MentorBooking.mentor_id == user.id)
-    elif not is_manager(user):
-        query = query.where(MentorBooking.startup_id.in_(
-            sa.select(TeamMember.startup_id).where(TeamMember.user_id == user.id)))
-    if tab == "all":
-        return query.order_by(MentorBooking.starts_at.desc(), MentorBooking.id)
-    if tab == "past":
-        return query.where(MentorBooking.ends_at <= now).order_by(MentorBooking.starts_at.desc(), MentorBooking.id)
-    return query.where(MentorBooking.ends_at > now).order_by(MentorBooking.starts_at, MentorBooking.id)
 
 
 @bp.get("/sessions")
